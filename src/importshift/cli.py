@@ -1,0 +1,213 @@
+"""The command line: click group, option merging, errors -> one line and an exit code.
+
+This is the only module that prints or exits.
+"""
+
+from __future__ import annotations
+
+import functools
+import sys
+import traceback
+from collections.abc import Callable
+from typing import Any, TypeVar
+
+import click
+
+from importshift import __version__
+from importshift.errors import ImportshiftError, RulesError
+from importshift.options import Format, Options, VerifyMode, VerifyOptions
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+class ClickOutput:
+    def out(self, text: str) -> None:
+        click.echo(text)
+
+    def err(self, text: str) -> None:
+        click.echo(text, err=True)
+
+    @property
+    def is_terminal(self) -> bool:
+        return sys.stderr.isatty()
+
+
+_COMMON = ("rules", "root", "jobs", "fmt", "quiet", "verbose", "strings", "no_check_targets")
+
+
+def common_options(func: F) -> F:
+    """The options every command accepts, before or after the subcommand."""
+    decorators = [
+        click.option("--rules", type=click.Path(dir_okay=False), default=None,
+                     help="Rules file (default: rules.yaml here or in a parent folder)."),
+        click.option("--root", type=click.Path(file_okay=False, exists=True), default=None,
+                     help="Repository root (default: the rules file's folder)."),
+        click.option("-j", "--jobs", type=click.IntRange(min=1), default=None,
+                     help="Worker processes (default: CPU count)."),
+        click.option("--format", "fmt", type=click.Choice(["text", "json", "github"]),
+                     default=None, help="Report format."),
+        click.option("-q", "--quiet", is_flag=True, default=None, help="Less output."),
+        click.option("-v", "--verbose", count=True, default=None, help="More output."),
+        click.option("--strings", is_flag=True, default=None,
+                     help="Rewrite dotted string references for every rule."),
+        click.option("--no-check-targets", is_flag=True, default=None,
+                     help="Do not require move targets to exist."),
+    ]
+    for decorator in reversed(decorators):
+        func = decorator(func)
+    return func
+
+
+def _options(ctx: click.Context, kwargs: dict[str, Any], formats: tuple[str, ...]) -> Options:
+    merged: dict[str, Any] = dict(ctx.obj or {})
+    for key in _COMMON:
+        value = kwargs.pop(key, None)
+        if value not in (None, 0) or key not in merged:
+            merged[key] = value
+    fmt = merged.get("fmt") or "text"
+    if fmt not in formats:
+        raise click.UsageError(f"--format {fmt} is not available here "
+                               f"(choose from {', '.join(formats)})")
+    verbosity = -1 if merged.get("quiet") else int(merged.get("verbose") or 0)
+    return Options(rules=merged.get("rules"), root=merged.get("root"),
+                   jobs=int(merged.get("jobs") or 0), format=Format(fmt), verbosity=verbosity,
+                   strings=bool(merged.get("strings")),
+                   check_targets=not merged.get("no_check_targets"))
+
+
+def _command(formats: tuple[str, ...] = ("text", "json")) -> Callable[[F], F]:
+    def wrap(func: F) -> F:
+        @common_options
+        @click.pass_context
+        @functools.wraps(func)
+        def inner(ctx: click.Context, **kwargs: Any) -> None:
+            opts = _options(ctx, kwargs, formats)
+            ctx.meta["verbosity"] = opts.verbosity
+            ctx.exit(func(opts, **kwargs))
+
+        return inner  # type: ignore[return-value]
+
+    return wrap
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@common_options
+@click.version_option(__version__, prog_name="migrate")
+@click.pass_context
+def group(ctx: click.Context, **kwargs: Any) -> None:
+    """Declare moved imports once in rules.yaml; plan, apply in verified batches, gate."""
+    ctx.obj = kwargs
+    ctx.meta["verbosity"] = 1 if kwargs.get("verbose") else 0
+
+
+@group.command("plan")
+@click.argument("paths", nargs=-1, type=click.Path(exists=True))
+@click.option("--diff", is_flag=True, help="Print unified diffs.")
+@click.option("--out", "out_path", type=click.Path(dir_okay=False),
+              help="Write the machine-readable plan (JSON) to this file.")
+@_command()
+def plan_cmd(opts: Options, paths: tuple[str, ...], diff: bool, out_path: str | None) -> int:
+    """Dry run: what would change, per rule. Writes no source file."""
+    from importshift.commands import plan
+
+    return plan.run(opts, ClickOutput(), paths, diff, out_path)
+
+
+def _verify_options(verify: str, verify_cmd: str | None, python: str | None,
+                    timeout: float) -> VerifyOptions:
+    return VerifyOptions(VerifyMode(verify), verify_cmd, python, timeout)
+
+
+def verify_options(func: F) -> F:
+    for decorator in reversed([
+        click.option("--verify", type=click.Choice(["import", "collect", "none"]),
+                     default="import", show_default=True, help="How each batch is verified."),
+        click.option("--verify-cmd", default=None,
+                     help="Verify each batch by running this shell command instead."),
+        click.option("--python", "python", default=None,
+                     help="Interpreter for verification (default: the repo's .venv or venv)."),
+        click.option("--timeout", type=click.FloatRange(min=0.1), default=60.0,
+                     show_default=True, help="Seconds allowed per verified module."),
+    ]):
+        func = decorator(func)
+    return func
+
+
+@group.command("apply")
+@click.argument("paths", nargs=-1, type=click.Path(exists=True))
+@click.option("--batch", "batch_size", type=click.IntRange(min=1), default=50,
+              show_default=True, help="Files per batch.")
+@verify_options
+@click.option("--allow-dirty", is_flag=True, help="Run on a tree with uncommitted changes.")
+@click.option("--plan", "plan_file", type=click.Path(exists=True, dir_okay=False),
+              help="Apply exactly this saved plan (stale files are skipped).")
+@click.option("--commit", is_flag=True, help="One git commit per verified batch.")
+@_command()
+def apply_cmd(opts: Options, paths: tuple[str, ...], batch_size: int, verify: str,
+              verify_cmd: str | None, python: str | None, timeout: float, allow_dirty: bool,
+              plan_file: str | None, commit: bool) -> int:
+    """Apply the plan in verified batches (rolled back and bisected when they break)."""
+    from importshift.commands import apply
+    from importshift.gitport import GitCli
+
+    return apply.run(opts, _verify_options(verify, verify_cmd, python, timeout), ClickOutput(),
+                     GitCli(), paths, batch_size, allow_dirty, plan_file, commit)
+
+
+@group.command("check")
+@click.argument("files", nargs=-1, type=click.Path())
+@click.option("--new-only", is_flag=True,
+              help="Report only occurrences that are not already in --base.")
+@click.option("--base", default="HEAD", show_default=True, help="Git revision for --new-only.")
+@click.option("--fix", is_flag=True, help="Rewrite the reported files in place.")
+@_command(("text", "json", "github"))
+def check_cmd(opts: Options, files: tuple[str, ...], new_only: bool, base: str,
+              fix: bool) -> int:
+    """Report imports of deprecated paths (the pre-commit gate); exit 1 if any."""
+    from importshift.commands import check
+
+    return check.run(opts, ClickOutput(), files, new_only, base, fix)
+
+
+@group.command("undo")
+@click.option("--last", "last", is_flag=True, help="Revert the last applied batch (default).")
+@click.option("--batch", "batch_id", default=None, help="Revert this batch.")
+@click.option("--all", "everything", is_flag=True, help="Revert every applied batch.")
+@_command()
+def undo_cmd(opts: Options, last: bool, batch_id: str | None, everything: bool) -> int:
+    """Revert applied batches from the journal."""
+    from importshift.commands import undo
+
+    if sum(bool(x) for x in (last, batch_id, everything)) > 1:
+        raise click.UsageError("choose one of --last, --batch ID, --all")
+    return undo.run(opts, ClickOutput(), batch_id, everything)
+
+
+def main(argv: list[str] | None = None) -> None:
+    """Entry point: exit 0/1 as the command says, 2 on errors, 130 on Ctrl-C."""
+    args = sys.argv[1:] if argv is None else argv
+    verbose = any(a in ("-v", "--verbose") or a.startswith("-vv") for a in args)
+    try:
+        code = group.main(args=args, prog_name="migrate", standalone_mode=False)
+    except click.exceptions.Exit as exc:
+        code = exc.exit_code
+    except click.ClickException as exc:
+        click.echo(f"error: {exc.format_message()}", err=True)
+        code = 2
+    except (KeyboardInterrupt, click.exceptions.Abort):
+        click.echo("interrupted", err=True)
+        code = 130
+    except RulesError as exc:
+        for problem in exc.problems:
+            click.echo(str(problem), err=True)
+        code = 2
+    except ImportshiftError as exc:
+        click.echo(f"error: {exc}", err=True)
+        code = 2
+    except Exception as exc:  # noqa: BLE001 - a bug: short notice, traceback with -v
+        if verbose:
+            traceback.print_exc()
+        click.echo(f"internal error: {type(exc).__name__}: {exc} (run with -v for the "
+                   "traceback)", err=True)
+        code = 2
+    sys.exit(code if isinstance(code, int) else 0)

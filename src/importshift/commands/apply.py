@@ -1,0 +1,319 @@
+"""``migrate apply``: land the plan in verified batches, journaled, rolled back and bisected."""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import os
+import signal
+import time
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass, field
+
+from importshift import planner
+from importshift.commands.common import load, select
+from importshift.engine import Engine, sha256
+from importshift.errors import ImportshiftError, RefusedError
+from importshift.gitport import Git
+from importshift.journal import FileRecord, Journal, apply_patch, reverse_patch
+from importshift.lock import locked
+from importshift.model import FileOutcome, RuleSet, Status
+from importshift.modules import SourceFile
+from importshift.options import Options, VerifyOptions
+from importshift.output import Output
+from importshift.planner import Plan
+from importshift.report import PLAN_VERSION, rules_digest
+from importshift.textio import atomic_write, read_bytes
+from importshift.verify import Result, Target, Verifier, describe, make_verifier
+
+
+@dataclass(frozen=True, slots=True)
+class Change:
+    file: SourceFile
+    sha: str  # of the content the plan was made from
+    new: bytes
+    rules: tuple[str, ...]
+
+
+@dataclass(slots=True)
+class _Item:
+    change: Change
+    old: bytes
+
+
+@dataclass
+class BatchReport:
+    id: str
+    landed: list[str] = field(default_factory=list)
+    rolled_back: list[tuple[str, str]] = field(default_factory=list)  # path, reason
+    skipped: list[tuple[str, str]] = field(default_factory=list)
+    stale: list[tuple[str, str]] = field(default_factory=list)
+    pre_existing: list[Result] = field(default_factory=list)
+
+
+def run(opts: Options, vopts: VerifyOptions, out: Output, git: Git, paths: Sequence[str],
+        batch_size: int, allow_dirty: bool, plan_file: str | None, commit: bool,
+        verifier: Verifier | None = None) -> int:
+    if batch_size < 1:
+        raise ImportshiftError("--batch must be at least 1")
+    loaded = load(opts, out)
+    rules = loaded.ruleset
+    with locked(rules.root):
+        journal = Journal(rules.root)
+        resume(journal, rules.root, out)
+        files, skips = select(loaded, paths)
+        if plan_file:
+            changes, stale = _from_plan_file(plan_file, rules, files)
+        else:
+            plan = Plan(tuple(planner.scan(rules, files, opts.jobs)), len(files), tuple(skips))
+            changes = _changes(plan, files)
+            stale = []
+            for o in plan.problems:
+                out.err(f"skipped {o.path}: {o.reason}")
+        if not allow_dirty:
+            dirty = git.dirty(rules.root, [c.file.path for c in changes])
+            if dirty:
+                shown = ", ".join(dirty[:10]) + (" ..." if len(dirty) > 10 else "")
+                raise RefusedError(f"uncommitted changes in {len(dirty)} file(s) the run would "
+                                   f"touch: {shown} (commit them, or pass --allow-dirty)")
+        verifier = verifier or make_verifier(rules.root, rules.source_roots, vopts,
+                                             opts.jobs or os.cpu_count() or 1)
+        reports = _run_batches(rules, journal, verifier, out, git, changes, batch_size, commit)
+    return _finish(out, reports, stale, opts.verbosity)
+
+
+def _changes(plan: Plan, files: Sequence[SourceFile]) -> list[Change]:
+    by_path = {f.path: f for f in files}
+    return [Change(by_path[o.path], o.sha256, o.new_bytes or b"",
+                   tuple(sorted({e.rule for e in o.edits})))
+            for o in plan.changed if o.path in by_path and o.new_bytes is not None]
+
+
+def _from_plan_file(path: str, rules: RuleSet, files: Sequence[SourceFile]
+                    ) -> tuple[list[Change], list[tuple[str, str]]]:
+    try:
+        with open(path, encoding="utf-8") as fh:
+            data = json.load(fh)
+    except (OSError, ValueError) as exc:
+        raise ImportshiftError(f"cannot read plan {path}: {exc}") from None
+    if not isinstance(data, dict) or data.get("version") != PLAN_VERSION:
+        raise ImportshiftError(f"{path}: not a plan file of version {PLAN_VERSION}")
+    if rules.rules_path and data.get("rules_sha256") != rules_digest(rules.rules_path):
+        raise RefusedError(f"{path} was made with another version of {rules.rules_path}; "
+                           "run 'migrate plan' again")
+    by_path = {f.path: f for f in files}
+    engine = Engine(rules)
+    changes: list[Change] = []
+    stale: list[tuple[str, str]] = []
+    for entry in data.get("files", []):
+        rel = str(entry.get("path"))
+        f = by_path.get(rel)
+        if f is None:
+            stale.append((rel, "no longer in the tree"))
+            continue
+        o = planner.process_file(engine, rules.root, f, False)
+        if o.sha256 != entry.get("sha256"):
+            stale.append((rel, "changed since the plan was made"))
+            continue
+        if o.status is Status.CHANGED and o.new_bytes is not None:
+            changes.append(Change(f, o.sha256, o.new_bytes,
+                                  tuple(sorted({e.rule for e in o.edits}))))
+    return changes, stale
+
+
+def resume(journal: Journal, root: str, out: Output) -> None:
+    """Put back the files of a batch that was begun and never finished (a killed run)."""
+    for batch in journal.batches():
+        if batch.landed is not None:
+            continue
+        restored = []
+        for rec in batch.files:
+            full = os.path.join(root, rec.path)
+            try:
+                current = read_bytes(full)
+            except OSError:
+                continue
+            if sha256(current) == rec.after:
+                old = apply_patch(rec.undo, current)
+                if old is not None and sha256(old) == rec.before:
+                    atomic_write(full, old)
+                    restored.append(rec.path)
+            elif sha256(current) != rec.before:
+                out.err(f"warning: {rec.path} changed since interrupted batch {batch.id}; "
+                        "left as it is")
+        journal.end(batch.id, [], [], interrupted=True)
+        out.err(f"resumed: batch {batch.id} had been interrupted; {len(restored)} file(s) put "
+                "back, they are planned again")
+
+
+def _run_batches(rules: RuleSet, journal: Journal, verifier: Verifier, out: Output, git: Git,
+                 changes: list[Change], size: int, commit: bool) -> list[BatchReport]:
+    groups = planner.batches([c.file.path for c in changes], size)
+    by_path = {c.file.path: c for c in changes}
+    first = journal.next_id()
+    reports = []
+    for n, group in enumerate(groups):
+        bid = str(first + n)
+        lander = _Lander(rules.root, verifier, bid)
+        report = lander.land(journal, [by_path[p] for p in group])
+        reports.append(report)
+        status = f"{len(report.landed)} landed"
+        if report.rolled_back:
+            status += f", {len(report.rolled_back)} rolled back"
+        if report.skipped:
+            status += f", {len(report.skipped)} skipped"
+        out.err(f"batch {n + 1}/{len(groups)} (id {bid}): {len(group)} file(s): {status}")
+        if commit and report.landed:
+            used = sorted({r for p in report.landed for r in by_path[p].rules})
+            message = (f"migrate: batch {bid} ({len(report.landed)} files)\n\nRules:\n"
+                       + "".join(f"- {_rule_text(rules, r)}\n" for r in used)
+                       + "\nFiles:\n" + "".join(f"- {p}\n" for p in report.landed))
+            if not git.commit(rules.root, report.landed, message):
+                out.err(f"warning: git commit of batch {bid} failed")
+    return reports
+
+
+def _rule_text(rules: RuleSet, rule: str) -> str:
+    for m in rules.moves:
+        if m.id == rule:
+            return f"{m.old} -> {m.target}"
+    return rule
+
+
+class _Lander:
+    """Writes one batch, verifies it, and bisects what breaks."""
+
+    def __init__(self, root: str, verifier: Verifier, batch_id: str) -> None:
+        self.root = root
+        self.verifier = verifier
+        self.batch_id = batch_id
+        self.written: dict[str, bytes] = {}  # path -> old bytes, currently holding new
+
+    def land(self, journal: Journal, changes: list[Change]) -> BatchReport:
+        report = BatchReport(self.batch_id)
+        items: list[_Item] = []
+        for change in changes:
+            full = os.path.join(self.root, change.file.path)
+            try:
+                old = read_bytes(full)
+            except OSError as exc:
+                report.skipped.append((change.file.path, f"cannot read: {exc.strerror}"))
+                continue
+            if sha256(old) != change.sha:
+                report.stale.append((change.file.path, "changed since it was planned"))
+            elif not os.access(full, os.W_OK) or not os.stat(full).st_mode & 0o200:
+                report.skipped.append((change.file.path, "read-only"))
+            else:
+                items.append(_Item(change, old))
+        records = [FileRecord(i.change.file.path, i.change.sha, sha256(i.change.new),
+                              reverse_patch(i.old, i.change.new)) for i in items]
+        journal.begin(self.batch_id, records,
+                      sorted({r for i in items for r in i.change.rules}))
+        try:
+            landed, culprits, pre = self._verify_and_bisect(items, report)
+        except BaseException:
+            with _no_interrupts():
+                self._restore(list(self.written))
+                journal.end(self.batch_id, [], [], interrupted=True)
+            raise
+        report.landed = [i.change.file.path for i in landed]
+        report.rolled_back.extend(culprits)
+        report.pre_existing = pre
+        journal.end(self.batch_id, report.landed,
+                    [{"path": p, "reason": r} for p, r in report.rolled_back])
+        return report
+
+    def _write(self, items: list[_Item], report: BatchReport) -> list[_Item]:
+        ok = []
+        for item in items:
+            path = item.change.file.path
+            try:
+                with _no_interrupts():
+                    atomic_write(os.path.join(self.root, path), item.change.new)
+                    self.written[path] = item.old
+            except OSError as exc:
+                report.skipped.append((path, f"cannot write: {exc}"))
+                continue
+            ok.append(item)
+        return ok
+
+    def _restore(self, paths: list[str]) -> None:
+        for path in paths:
+            old = self.written.pop(path, None)
+            if old is not None:
+                with _no_interrupts():
+                    atomic_write(os.path.join(self.root, path), old)
+
+    def _check(self, items: list[_Item], extra: set[Target], ignore: set[Target]
+               ) -> dict[Target, Result]:
+        targets = (self.verifier.targets(i.change.file for i in items) | extra) - ignore
+        return {t: r for t, r in self.verifier.run(targets).items() if not r.ok}
+
+    def _verify_and_bisect(self, items: list[_Item], report: BatchReport
+                           ) -> tuple[list[_Item], list[tuple[str, str]], list[Result]]:
+        items = self._write(items, report)
+        failing = self._check(items, set(), set())
+        if not failing:
+            return items, [], []
+        self._restore([i.change.file.path for i in items])
+        before = self.verifier.run(failing)
+        pre = {t for t, r in before.items() if not r.ok}
+        new_failures = set(failing) - pre
+        if not new_failures:
+            return self._write(items, report), [], [failing[t] for t in sorted(pre)]
+        landed, culprits = self._bisect(items, new_failures, pre, report)
+        return landed, culprits, [failing[t] for t in sorted(pre)]
+
+    def _bisect(self, items: list[_Item], watch: set[Target], pre: set[Target],
+                report: BatchReport) -> tuple[list[_Item], list[tuple[str, str]]]:
+        written = self._write(items, report)
+        bad = self._check(written, watch, pre)
+        if not bad:
+            return written, []
+        self._restore([i.change.file.path for i in written])
+        if len(written) <= 1:
+            reason = "; ".join(f"{describe(t)}: {r.summary()}" for t, r in sorted(bad.items()))
+            return [], [(i.change.file.path, reason) for i in written]
+        mid = len(written) // 2
+        left = self._bisect(written[:mid], watch, pre, report)
+        right = self._bisect(written[mid:], watch, pre, report)
+        return left[0] + right[0], left[1] + right[1]
+
+
+@contextlib.contextmanager
+def _no_interrupts() -> Iterator[None]:
+    """Ctrl-C waits until the write in hand is complete (never a half-restored batch)."""
+    try:
+        previous = signal.signal(signal.SIGINT, signal.SIG_IGN)
+    except ValueError:  # not the main thread
+        yield
+        return
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGINT, previous)
+
+
+def _finish(out: Output, reports: list[BatchReport], stale: list[tuple[str, str]],
+            verbosity: int) -> int:
+    landed = sum(len(r.landed) for r in reports)
+    rolled = [(r.id, p, why) for r in reports for p, why in r.rolled_back]
+    skipped = [(r.id, p, why) for r in reports for p, why in r.skipped]
+    pre: dict[Target, Result] = {}
+    for r in reports:
+        for res in r.pre_existing:
+            pre[res.target] = res
+    for bid, path, why in rolled:
+        out.out(f"rolled back {path} (batch {bid}): {why}")
+    for bid, path, why in skipped:
+        out.out(f"skipped {path} (batch {bid}): {why}")
+    stale = stale + [(p, why) for r in reports for p, why in r.stale]
+    for path, why in stale:
+        out.out(f"skipped {path}: {why}")
+    for target, res in sorted(pre.items()):
+        out.out(f"pre-existing failure, not blamed: {describe(target)}: {res.summary()}")
+    if verbosity >= 0:
+        out.err(f"applied {landed} file(s) in {len(reports)} batch(es); {len(rolled)} rolled "
+                f"back; {len(skipped) + len(stale)} skipped; {len(pre)} pre-existing "
+                "failure(s)")
+    return 1 if rolled or stale else 0

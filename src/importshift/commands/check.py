@@ -1,0 +1,163 @@
+"""``migrate check``: the pre-commit gate. Stdlib ``ast`` only; LibCST only for ``--fix``.
+
+Kept light on purpose: no click, no PyYAML on a cache hit, no rich, no LibCST unless
+``--fix`` has something to rewrite.
+"""
+
+from __future__ import annotations
+
+import ast
+import json
+import os
+from collections import Counter
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from importshift import detect, locate, modules
+from importshift.model import RuleSet, Site
+from importshift.options import Format, Options
+from importshift.output import Output
+from importshift.rulecache import load_cached, store
+
+CODE = "MIG001"
+
+
+@dataclass(frozen=True, slots=True)
+class Finding:
+    path: str
+    site: Site
+    reason: str
+
+    def message(self) -> str:
+        why = f" ({self.reason})" if self.reason else ""
+        return f"{CODE} '{self.site.old}' moved to '{self.site.new}'{why}"
+
+
+def _rules(opts: Options, out: Output) -> RuleSet:
+    path = locate.rules_path(opts.rules, opts.root)
+    root = os.path.abspath(opts.root or os.path.dirname(os.path.abspath(path)))
+    cached = load_cached(path, root, opts.strings, opts.check_targets)
+    if cached is not None:
+        return cached
+    from importshift.commands.common import load
+
+    loaded = load(opts, out)
+    store(loaded.ruleset, path, opts.check_targets)
+    return loaded.ruleset
+
+
+def _sites(data: bytes, rules: RuleSet, module: str | None, is_package: bool,
+           tokens: frozenset[bytes], star: frozenset[bytes]) -> list[Site] | None:
+    if not detect.mentions(data, tokens, star):
+        return []
+    try:
+        tree = ast.parse(data)
+    except (SyntaxError, ValueError, MemoryError, RecursionError):
+        return None
+    sites, _ = detect.find_sites(tree, rules, module, is_package)
+    imported = {s.rule for s in sites if s.form != "attribute"}
+    return [s for s in sites if s.form != "attribute" or s.rule not in imported]
+
+
+def _new_only(sites: list[Site], base_sites: list[Site]) -> list[Site]:
+    """Occurrences not already in the base version, compared by (rule, name, form)."""
+    budget = Counter((s.rule, s.old, s.form) for s in base_sites)
+    fresh = []
+    for s in sites:
+        key = (s.rule, s.old, s.form)
+        if budget[key] > 0:
+            budget[key] -= 1
+        else:
+            fresh.append(s)
+    return fresh
+
+
+def run(opts: Options, out: Output, files: Sequence[str], new_only: bool, base: str,
+        fix: bool) -> int:
+    rules = _rules(opts, out)
+    root = rules.root
+    tokens = frozenset(t.encode() for t in rules.tokens())
+    star = frozenset(t.encode() for t in rules.star_tokens())
+    if files:
+        rels = []
+        for f in files:
+            rel = os.path.relpath(os.path.abspath(f), root).replace(os.sep, "/")
+            if rel.endswith(".py") and not rel.startswith("../") and not modules.excluded(
+                    rel, rules.exclude):
+                rels.append(rel)
+    else:
+        rels, _ = modules.walk(root, rules.exclude, rules.gitignore, rules.include)
+    reasons = {m.id: m.reason for m in rules.moves}
+    findings: list[Finding] = []
+    unparseable: list[str] = []
+    git = None
+    for rel in rels:
+        try:
+            with open(os.path.join(root, rel), "rb") as fh:
+                data = fh.read()
+        except OSError:
+            continue
+        sf = modules.source_file(rel, rules.source_roots)
+        sites = _sites(data, rules, sf.module, sf.is_package, tokens, star)
+        if sites is None:
+            unparseable.append(rel)
+            continue
+        if sites and new_only:
+            if git is None:
+                from importshift.gitport import GitCli
+
+                git = GitCli()
+            old = git.show(root, base, rel)
+            if old is not None:
+                sites = _new_only(sites, _sites(old, rules, sf.module, sf.is_package,
+                                                tokens, star) or [])
+        findings.extend(Finding(rel, s, reasons.get(s.rule, "")) for s in sites)
+    _report(out, opts.format, findings)
+    for rel in unparseable:
+        if opts.verbosity > 0:
+            out.err(f"skipped {rel}: does not parse")
+    if fix and findings:
+        changed = _fix(rules, sorted({f.path for f in findings}), out)
+        if opts.verbosity >= 0 and changed:
+            out.err(f"fixed {changed} file(s); review and stage them again")
+    return 1 if findings else 0
+
+
+def _report(out: Output, fmt: Format, findings: list[Finding]) -> None:
+    if fmt is Format.JSON:
+        out.out(json.dumps([{"path": f.path, "line": f.site.line, "column": f.site.column,
+                             "code": CODE, "rule": f.site.rule, "old": f.site.old,
+                             "new": f.site.new, "form": f.site.form, "reason": f.reason}
+                            for f in findings], indent=2))
+        return
+    for f in findings:
+        if fmt is Format.GITHUB:
+            text = f.message().replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
+            out.out(f"::error file={f.path},line={f.site.line},col={f.site.column},"
+                    f"title={CODE}::{text}")
+        else:
+            out.out(f"{f.path}:{f.site.line}:{f.site.column}: {f.message()}")
+
+
+def _fix(rules: RuleSet, paths: list[str], out: Output) -> int:
+    from importshift.engine import Engine
+    from importshift.model import Status
+    from importshift.textio import atomic_write
+
+    engine = Engine(rules)
+    changed = 0
+    for rel in paths:
+        full = os.path.join(rules.root, rel)
+        try:
+            with open(full, "rb") as fh:
+                data = fh.read()
+            sf = modules.source_file(rel, rules.source_roots)
+            result = engine.rewrite(data, rel, sf.module, sf.is_package)
+            if result.status is Status.CHANGED and result.new is not None:
+                atomic_write(full, result.new)
+                changed += 1
+            elif result.status is not Status.UNCHANGED:
+                out.err(f"cannot fix {rel}: {result.reason}")
+        except OSError as exc:
+            out.err(f"cannot fix {rel}: {exc}")
+    return changed

@@ -1,0 +1,37 @@
+"""What every command does first: find and load the rules, pick the files."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Sequence
+
+from importshift import planner
+from importshift.errors import ImportshiftError
+from importshift.modules import Skip, SourceFile
+from importshift.options import Options
+from importshift.output import Output
+from importshift import locate
+from importshift.rules import Loaded, load_rules
+
+
+def rules_path(opts: Options) -> str:
+    return locate.rules_path(opts.rules, opts.root)
+
+
+def load(opts: Options, out: Output) -> Loaded:
+    loaded = load_rules(rules_path(opts), opts.root, check_targets=opts.check_targets,
+                        strings=opts.strings)
+    for warning in loaded.warnings:
+        out.err(f"warning: {warning}")
+    return loaded
+
+
+def select(loaded: Loaded, paths: Sequence[str]) -> tuple[list[SourceFile], list[Skip]]:
+    root = loaded.ruleset.root
+    for p in paths:
+        full = os.path.abspath(p)
+        if not os.path.exists(full):
+            raise ImportshiftError(f"no such file or folder: {p}")
+        if not (full == root or full.startswith(root + os.sep)):
+            raise ImportshiftError(f"{p} is outside the root {root}")
+    return planner.source_files(loaded.ruleset, loaded.files, loaded.skips, paths)

@@ -1,0 +1,49 @@
+"""``migrate plan``: what would change, per rule; writes no source file."""
+
+from __future__ import annotations
+
+import json
+import time
+from collections.abc import Sequence
+
+from importshift import planner, report
+from importshift.commands.common import load, select
+from importshift.options import Format, Options
+from importshift.output import Output
+from importshift.planner import Plan
+
+
+def make_plan(opts: Options, out: Output, paths: Sequence[str], want_diff: bool = False
+              ) -> tuple[Plan, dict[str, str], float]:
+    start = time.perf_counter()
+    loaded = load(opts, out)
+    files, skips = select(loaded, paths)
+    outcomes = planner.scan(loaded.ruleset, files, opts.jobs, want_diff)
+    plan = Plan(tuple(outcomes), len(files), tuple(skips))
+    return plan, loaded.index or {}, time.perf_counter() - start
+
+
+def run(opts: Options, out: Output, paths: Sequence[str], diff: bool, out_path: str | None
+        ) -> int:
+    start = time.perf_counter()
+    loaded = load(opts, out)
+    files, skips = select(loaded, paths)
+    outcomes = planner.scan(loaded.ruleset, files, opts.jobs, diff)
+    plan = Plan(tuple(outcomes), len(files), tuple(skips))
+    index = loaded.index or {}
+    if out_path:
+        with open(out_path, "w", encoding="utf-8") as fh:
+            json.dump(report.plan_json(loaded.ruleset, plan, index), fh, indent=2)
+            fh.write("\n")
+        out.err(f"plan written to {out_path}")
+    if opts.format is Format.JSON:
+        out.out(json.dumps(report.plan_json(loaded.ruleset, plan, index), indent=2))
+    else:
+        for line in report.plan_text(loaded.ruleset, plan, index, opts.verbosity > 0):
+            out.out(line)
+        if diff:
+            for o in plan.changed:
+                out.out(o.diff.rstrip("\n"))
+    if opts.verbosity >= 0:
+        out.err(report.summary_line(plan, time.perf_counter() - start))
+    return 0

@@ -1,0 +1,134 @@
+"""rewrite_source: bytes + rules in, new bytes + edits out. Pure: never touches the disk.
+
+Three stages, each cheaper than the next and each a superset filter of the next:
+bytes (can the file mention an old name at all?), the stdlib ``ast`` (is there a real
+site?), and LibCST only for files that will change.
+"""
+
+from __future__ import annotations
+
+import ast
+import hashlib
+from dataclasses import dataclass
+
+from importshift import detect
+from importshift.model import Edit, FileOutcome, Note, RuleSet, Site, Status
+
+MAX_BYTES = 8 * 1024 * 1024
+
+
+@dataclass(frozen=True, slots=True)
+class Rewrite:
+    status: Status
+    new: bytes | None = None
+    edits: tuple[Edit, ...] = ()
+    notes: tuple[Note, ...] = ()
+    sites: tuple[Site, ...] = ()
+    reason: str = ""
+
+
+class Engine:
+    """The rules compiled for rewriting many files (one per process, reused)."""
+
+    def __init__(self, rules: RuleSet) -> None:
+        self.rules = rules
+        self.tokens = frozenset(t.encode() for t in rules.tokens())
+        self.star_tokens = frozenset(t.encode() for t in rules.star_tokens())
+        self._codemods = None
+
+    @property
+    def codemods(self):  # type: ignore[no-untyped-def]
+        if self._codemods is None:
+            from importshift.rewrite.extra import load_codemod
+
+            self._codemods = [load_codemod(spec) for spec in self.rules.codemods]
+        return self._codemods
+
+    def _codemod_candidate(self, data: bytes) -> bool:
+        for loaded in self.codemods:
+            tokens = loaded.tokens
+            if not tokens or any(t in data for t in tokens):
+                return True
+        return False
+
+    def rewrite(self, data: bytes, path: str, module: str | None,
+                is_package: bool) -> Rewrite:
+        moves = detect.mentions(data, self.tokens, self.star_tokens)
+        extra = bool(self.rules.codemods) and self._codemod_candidate(data)
+        if not moves and not extra:
+            return Rewrite(Status.UNCHANGED)
+        if len(data) > MAX_BYTES:
+            return Rewrite(Status.SKIPPED, reason=f"larger than {MAX_BYTES // 2**20} MiB")
+        try:
+            tree = ast.parse(data)
+        except (SyntaxError, ValueError, MemoryError, RecursionError) as exc:
+            return Rewrite(Status.SKIPPED, reason=_syntax_reason(exc))
+        sites, notes = detect.find_sites(tree, self.rules, module, is_package)
+        if not sites and not extra:
+            return Rewrite(Status.UNCHANGED, notes=tuple(notes))
+        return self._rewrite_cst(data, path, module, is_package, sites, notes)
+
+    def _rewrite_cst(self, data: bytes, path: str, module: str | None, is_package: bool,
+                     sites: list[Site], notes: list[Note]) -> Rewrite:
+        import libcst as cst
+
+        from importshift.rewrite.extra import run_codemod
+        from importshift.rewrite.moves import rewrite_moves
+
+        try:
+            tree = cst.parse_module(data)
+        except (cst.ParserSyntaxError, RecursionError, MemoryError, ValueError) as exc:
+            return Rewrite(Status.SKIPPED, notes=tuple(notes),
+                           reason=f"LibCST cannot parse it: {str(exc).splitlines()[0]}")
+        if tree.bytes != data:
+            return Rewrite(Status.SKIPPED, notes=tuple(notes),
+                           reason="LibCST does not reproduce this file byte for byte")
+        edits: list[Edit] = []
+        if sites:
+            tree, move_edits = rewrite_moves(tree, self.rules, module, is_package)
+            edits.extend(move_edits)
+        for loaded in self.codemods:
+            tree, codemod_edits = run_codemod(loaded, tree, module, path)
+            edits.extend(codemod_edits)
+        new = tree.bytes
+        if new == data:
+            return Rewrite(Status.UNCHANGED, notes=tuple(notes), sites=tuple(sites))
+        try:
+            ast.parse(new)
+        except (SyntaxError, ValueError) as exc:  # never write what does not parse
+            return Rewrite(Status.FAILED, notes=tuple(notes),
+                           reason=f"internal error: the rewrite does not parse ({exc})")
+        return Rewrite(Status.CHANGED, new, tuple(edits), tuple(notes), tuple(sites))
+
+
+def _syntax_reason(exc: BaseException) -> str:
+    if isinstance(exc, SyntaxError):
+        return f"does not parse: line {exc.lineno}: {exc.msg}"
+    if isinstance(exc, RecursionError | MemoryError):
+        return "does not parse: too deeply nested"
+    return f"does not parse: {exc}"
+
+
+def sha256(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
+
+
+def outcome(path: str, data: bytes, result: Rewrite, want_diff: bool = False) -> FileOutcome:
+    """A FileOutcome for ``path`` from its bytes and rewrite result."""
+    diff = ""
+    if want_diff and result.new is not None:
+        diff = unified_diff(path, data, result.new)
+    return FileOutcome(path, result.status, sha256(data), result.edits, result.notes,
+                       result.reason, result.new, diff)
+
+
+def unified_diff(path: str, old: bytes, new: bytes) -> str:
+    import difflib
+
+    from importshift.textio import decode
+
+    a = decode(old).splitlines(keepends=True)
+    b = decode(new).splitlines(keepends=True)
+    lines = difflib.unified_diff(a, b, f"a/{path}", f"b/{path}")
+    return "".join(line if line.endswith("\n") else line + "\n\\ No newline at end of file\n"
+                   for line in lines)

@@ -1,0 +1,94 @@
+"""The ``migrate`` executable. ``migrate check`` takes a fast path without click.
+
+The pre-commit hook runs on every commit, and importing click alone costs more than the
+whole check of a typical commit. Anything the fast parser does not understand (help,
+unusual spellings) goes to the full click command line, which behaves the same.
+"""
+
+from __future__ import annotations
+
+import sys
+
+_VALUE = {"--rules", "--root", "-j", "--jobs", "--format", "--base"}
+_FLAGS = {"-q", "--quiet", "-v", "--verbose", "--strings", "--no-check-targets", "--new-only",
+          "--fix"}
+
+
+def _fast_check(args: list[str]) -> int | None:
+    """Run ``check`` directly when every argument is understood; None to fall back."""
+    if "check" not in args:
+        return None
+    values: dict[str, str] = {}
+    flags: set[str] = set()
+    files: list[str] = []
+    i = 0
+    seen_command = False
+    while i < len(args):
+        arg = args[i]
+        if arg == "check" and not seen_command:
+            seen_command = True
+        elif arg == "--":
+            files.extend(args[i + 1 :])
+            break
+        elif arg in _VALUE and i + 1 < len(args):
+            values[arg] = args[i + 1]
+            i += 1
+        elif "=" in arg and arg.split("=", 1)[0] in _VALUE:
+            key, value = arg.split("=", 1)
+            values[key] = value
+        elif arg in _FLAGS:
+            flags.add(arg)
+        elif arg.startswith("-") or not seen_command:
+            return None
+        else:
+            files.append(arg)
+        i += 1
+    fmt = values.get("--format", "text")
+    jobs = values.get("--jobs", values.get("-j", "0"))
+    if fmt not in ("text", "json", "github") or not jobs.isdigit():
+        return None
+    from importshift.commands import check
+    from importshift.errors import ImportshiftError, RulesError
+    from importshift.options import Format, Options
+
+    verbosity = -1 if flags & {"-q", "--quiet"} else int(bool(flags & {"-v", "--verbose"}))
+    opts = Options(rules=values.get("--rules"), root=values.get("--root"), jobs=int(jobs),
+                   format=Format(fmt), verbosity=verbosity, strings="--strings" in flags,
+                   check_targets="--no-check-targets" not in flags)
+    try:
+        return check.run(opts, _StdOutput(), files, "--new-only" in flags,
+                         values.get("--base", "HEAD"), "--fix" in flags)
+    except RulesError as exc:
+        for problem in exc.problems:
+            sys.stderr.write(f"{problem}\n")
+        return 2
+    except ImportshiftError as exc:
+        sys.stderr.write(f"error: {exc}\n")
+        return 2
+    except KeyboardInterrupt:
+        sys.stderr.write("interrupted\n")
+        return 130
+    except Exception:  # noqa: BLE001 - anything odd: let the full CLI handle and report it
+        return None
+
+
+class _StdOutput:
+    def out(self, text: str) -> None:
+        sys.stdout.write(text + "\n")
+
+    def err(self, text: str) -> None:
+        sys.stderr.write(text + "\n")
+
+    @property
+    def is_terminal(self) -> bool:
+        return sys.stderr.isatty()
+
+
+def main() -> None:
+    code = _fast_check(sys.argv[1:])
+    if code is not None:
+        sys.stdout.flush()
+        sys.exit(code)
+    from importshift.cli import main as full
+
+    full()

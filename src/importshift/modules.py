@@ -1,0 +1,161 @@
+"""Paths <-> dotted module names, and which Python files a run looks at."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from pathlib import PurePosixPath
+
+from importshift import dotted
+
+_NEVER = {".git", ".hg", ".svn", ".migrate", "__pycache__", "node_modules", ".tox", ".nox",
+          ".mypy_cache", ".pytest_cache", ".ruff_cache", ".eggs"}
+
+
+@dataclass(frozen=True, slots=True)
+class SourceFile:
+    path: str  # relative to the root, POSIX separators
+    module: str | None  # dotted module name when it lies under a source root
+    is_package: bool  # an __init__.py
+
+
+@dataclass(frozen=True, slots=True)
+class Skip:
+    path: str
+    reason: str
+
+
+def module_for(path: str, source_roots: Iterable[str]) -> str | None:
+    """The dotted module name of ``path`` (relative, POSIX), from the longest source root."""
+    pure = PurePosixPath(path)
+    best: tuple[str, ...] | None = None
+    for root in source_roots:
+        rparts = PurePosixPath(root).parts if root not in ("", ".") else ()
+        if pure.parts[: len(rparts)] == rparts and (best is None or len(rparts) > len(best)):
+            best = rparts
+    if best is None:
+        return None
+    parts = list(pure.parts[len(best) :])
+    if not parts or not parts[-1].endswith(".py"):
+        return None
+    parts[-1] = parts[-1][:-3]
+    if parts[-1] == "__init__":
+        parts.pop()
+    name = ".".join(parts)
+    return name if dotted.is_identifier_path(name) else None
+
+
+def source_file(path: str, source_roots: Iterable[str]) -> SourceFile:
+    return SourceFile(path, module_for(path, source_roots), path.endswith("__init__.py"))
+
+
+def module_index(files: Iterable[SourceFile]) -> dict[str, str]:
+    """Every module and package under the source roots -> the path that defines it."""
+    index: dict[str, str] = {}
+    for f in files:
+        if f.module is None:
+            continue
+        if f.is_package or not index.get(f.module):
+            index[f.module] = f.path
+        pkg = dotted.parent(f.module)
+        while pkg:
+            index.setdefault(pkg, "")  # a package, possibly a namespace one
+            pkg = dotted.parent(pkg)
+    return index
+
+
+class _Ignore:
+    """gitignore-style matching: the rules' exclude plus every .gitignore met on the way down."""
+
+    def __init__(self, root: str, exclude: Iterable[str], gitignore: bool) -> None:
+        import pathspec
+
+        self.root = root
+        self.gitignore = gitignore
+        self.exclude = pathspec.GitIgnoreSpec.from_lines(list(exclude))
+        self.nested: list[tuple[str, pathspec.GitIgnoreSpec]] = []
+
+    def load_dir(self, rel_dir: str) -> None:
+        if not self.gitignore:
+            return
+        path = os.path.join(self.root, rel_dir, ".gitignore")
+        try:
+            with open(path, encoding="utf-8", errors="replace") as fh:
+                lines = fh.read().splitlines()
+        except OSError:
+            return
+        import pathspec
+
+        self.nested.append((rel_dir, pathspec.GitIgnoreSpec.from_lines(lines)))
+
+    def ignored(self, rel: str, is_dir: bool) -> bool:
+        probe = rel + "/" if is_dir else rel
+        if self.exclude.match_file(probe):
+            return True
+        for base, spec in self.nested:
+            if base and not rel.startswith(base + "/"):
+                continue
+            sub = rel[len(base) + 1 :] if base else rel
+            if spec.match_file(sub + "/" if is_dir else sub):
+                return True
+        return False
+
+
+def walk(root: str, exclude: Iterable[str], gitignore: bool = True,
+         include: Iterable[str] = ()) -> tuple[list[str], list[Skip]]:
+    """Every ``.py`` file under ``root`` that is not excluded, and the ones skipped on purpose."""
+    ignore = _Ignore(root, exclude, gitignore)
+    include_spec = _spec(include) if include else None
+    files: list[str] = []
+    skipped: list[Skip] = []
+    real_root = os.path.realpath(root)
+    for rel, entry_is_link in _entries(root, "", ignore):
+        if include_spec is not None and not include_spec.match_file(rel):
+            continue
+        if entry_is_link:
+            target = os.path.realpath(os.path.join(root, rel))
+            inside = target == real_root or target.startswith(real_root + os.sep)
+            skipped.append(Skip(rel, "symlink (not followed)" if inside
+                                else "symlink out of the tree (not followed)"))
+            continue
+        files.append(rel)
+    files.sort()
+    skipped.sort(key=lambda s: s.path)
+    return files, skipped
+
+
+def _entries(root: str, rel_dir: str, ignore: _Ignore) -> Iterator[tuple[str, bool]]:
+    ignore.load_dir(rel_dir)
+    try:
+        with os.scandir(os.path.join(root, rel_dir)) as it:
+            entries = sorted(it, key=lambda e: e.name)
+    except OSError:
+        return
+    for entry in entries:
+        rel = f"{rel_dir}/{entry.name}" if rel_dir else entry.name
+        try:
+            is_link = entry.is_symlink()
+            is_dir = entry.is_dir(follow_symlinks=False)
+        except OSError:
+            continue
+        if is_dir:
+            if entry.name in _NEVER or ignore.ignored(rel, True):
+                continue
+            if os.path.exists(os.path.join(entry.path, "pyvenv.cfg")):
+                continue  # a virtual environment
+            yield from _entries(root, rel, ignore)
+        elif entry.name.endswith(".py") and not ignore.ignored(rel, False):
+            yield rel, is_link
+
+
+def _spec(patterns: Iterable[str]):  # type: ignore[no-untyped-def]
+    import pathspec
+
+    return pathspec.GitIgnoreSpec.from_lines(list(patterns))
+
+
+def excluded(rel: str, exclude: Iterable[str]) -> bool:
+    """Whether ``rel`` matches the rules' gitignore-style ``exclude`` patterns."""
+    patterns = list(exclude)
+    return bool(patterns) and bool(_spec(patterns).match_file(rel))

@@ -1,0 +1,1 @@
+"""LibCST rewriting: the move codemod and the runner for extra codemods."""
