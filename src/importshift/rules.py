@@ -258,7 +258,11 @@ class _Compiler:
                 if move.old in index:
                     kind = Kind.MODULE
                 elif inside(move.old):
-                    if dotted.parent(move.old) in index:
+                    parent_path = index.get(dotted.parent(move.old))
+                    names = _top_level_names(os.path.join(self.root, parent_path)) \
+                        if parent_path else set()
+                    if parent_path is not None and (names is None
+                                                    or dotted.leaf(move.old) in names):
                         kind = Kind.SYMBOL
                     else:
                         self.problem(old_mark, f"{move.old!r} no longer exists under the source "

@@ -12,6 +12,8 @@ from dataclasses import dataclass, field
 
 import libcst as cst
 from libcst.metadata import (
+    ClassScope,
+    GlobalScope,
     MetadataWrapper,
     ParentNodeProvider,
     PositionProvider,
@@ -250,6 +252,10 @@ class _Analyzer:
                     accesses: Sequence[cst.CSTNode]) -> bool:
         if name in self.found.exports or name in self.found.blocked:
             return False
+        if isinstance(scope, ClassScope):
+            return False  # a class attribute: other code reads it by name
+        if self.is_package and isinstance(scope, GlobalScope):
+            return False  # a package re-export: importers of the package use this name
         if new_name in self.found.names:
             return False
         if len(scope.assignments[name]) != 1:

@@ -1,0 +1,10 @@
+# rules: pkg.events.Manager -> pkg.monitor.Monitor
+# rules: pkg.factory -> pkg.canonical [module]
+# module: app.views
+from pkg.events import Manager as Monitor
+
+Monitor()
+# output
+from pkg.monitor import Monitor
+
+Monitor()

@@ -1,0 +1,10 @@
+# rules: pkg.events.Manager -> pkg.monitor.Monitor
+# rules: pkg.factory -> pkg.canonical [module]
+# module: app.views
+import pkg.factory
+
+pkg.factory.create()
+# output
+import pkg.canonical
+
+pkg.canonical.create()

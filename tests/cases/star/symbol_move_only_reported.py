@@ -1,0 +1,6 @@
+# rules: pkg.events.Manager -> pkg.monitor.Monitor
+# rules: pkg.factory -> pkg.canonical [module]
+# module: app.views
+from pkg.events import *
+
+Manager()
