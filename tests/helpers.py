@@ -83,3 +83,49 @@ def assert_noop(source: str, rules, module: str | None = "app.views") -> Rewrite
     result = rewrite(textwrap.dedent(source), rules, module)
     assert result.status is Status.UNCHANGED, (result.status, result.new)
     return result
+
+
+def make_tree(root: str | os.PathLike[str], files: dict[str, str | bytes]) -> None:
+    for rel, content in files.items():
+        path = os.path.join(root, rel)
+        os.makedirs(os.path.dirname(path), exist_ok=True)
+        mode = "wb" if isinstance(content, bytes) else "w"
+        with open(path, mode) as fh:
+            fh.write(textwrap.dedent(content) if isinstance(content, str) else content)
+
+
+def snapshot(root: str | os.PathLike[str]) -> dict[str, bytes]:
+    """Every file under root (but .migrate and caches) -> its bytes."""
+    out = {}
+    for folder, dirs, files in os.walk(root):
+        dirs[:] = [d for d in dirs if d not in (".migrate", "__pycache__", ".git")]
+        for name in files:
+            full = os.path.join(folder, name)
+            with open(full, "rb") as fh:
+                out[os.path.relpath(full, root)] = fh.read()
+    return out
+
+
+RULES_YAML = """\
+version: 1
+moves:
+  - old: pkg.events.Manager
+    new: pkg.monitor.Monitor
+    reason: "events.py is a compatibility alias"
+  - old: pkg.factory
+    new: pkg.canonical
+"""
+
+SMALL_TREE: dict[str, str | bytes] = {
+    "rules.yaml": RULES_YAML,
+    "pkg/__init__.py": "",
+    "pkg/monitor.py": "class Monitor:\n    pass\n",
+    "pkg/events.py": "from pkg.monitor import Monitor as Manager\n",
+    "pkg/canonical.py": "def create():\n    return 1\n",
+    "pkg/factory.py": "from pkg.canonical import *\n",
+    "app/__init__.py": "",
+    "app/views.py": "from pkg.events import Manager\n\n\ndef view():\n    return Manager()\n",
+    "app/jobs.py": "import pkg.factory\n\n\ndef job():\n    return pkg.factory.create()\n",
+    "app/plain.py": "import os\n\nprint(os.sep)\n",
+    "app/broken.py": "print 'python 2'\nfrom pkg.events import Manager\n",
+}

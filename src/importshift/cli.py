@@ -90,7 +90,34 @@ def _command(formats: tuple[str, ...] = ("text", "json")) -> Callable[[F], F]:
     return wrap
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+class _Group(click.Group):
+    """Turns the tool's own errors into one line and exit 2, wherever it is invoked from."""
+
+    def invoke(self, ctx: click.Context) -> Any:
+        verbose = bool(ctx.params.get("verbose")) or "-v" in sys.argv or "--verbose" in sys.argv
+        try:
+            return super().invoke(ctx)
+        except RulesError as exc:
+            for problem in exc.problems:
+                click.echo(str(problem), err=True)
+            ctx.exit(2)
+        except ImportshiftError as exc:
+            click.echo(f"error: {exc}", err=True)
+            ctx.exit(2)
+        except (click.exceptions.Exit, click.ClickException, click.exceptions.Abort):
+            raise
+        except KeyboardInterrupt:
+            click.echo("interrupted", err=True)
+            ctx.exit(130)
+        except Exception as exc:  # noqa: BLE001 - a bug: short notice, traceback with -v
+            if verbose:
+                traceback.print_exc()
+            click.echo(f"internal error: {type(exc).__name__}: {exc} (run with -v for the "
+                       "traceback)", err=True)
+            ctx.exit(2)
+
+
+@click.group(cls=_Group, context_settings={"help_option_names": ["-h", "--help"]})
 @common_options
 @click.version_option(__version__, prog_name="migrate")
 @click.pass_context
@@ -186,7 +213,6 @@ def undo_cmd(opts: Options, last: bool, batch_id: str | None, everything: bool) 
 def main(argv: list[str] | None = None) -> None:
     """Entry point: exit 0/1 as the command says, 2 on errors, 130 on Ctrl-C."""
     args = sys.argv[1:] if argv is None else argv
-    verbose = any(a in ("-v", "--verbose") or a.startswith("-vv") for a in args)
     try:
         code = group.main(args=args, prog_name="migrate", standalone_mode=False)
     except click.exceptions.Exit as exc:
@@ -197,17 +223,4 @@ def main(argv: list[str] | None = None) -> None:
     except (KeyboardInterrupt, click.exceptions.Abort):
         click.echo("interrupted", err=True)
         code = 130
-    except RulesError as exc:
-        for problem in exc.problems:
-            click.echo(str(problem), err=True)
-        code = 2
-    except ImportshiftError as exc:
-        click.echo(f"error: {exc}", err=True)
-        code = 2
-    except Exception as exc:  # noqa: BLE001 - a bug: short notice, traceback with -v
-        if verbose:
-            traceback.print_exc()
-        click.echo(f"internal error: {type(exc).__name__}: {exc} (run with -v for the "
-                   "traceback)", err=True)
-        code = 2
     sys.exit(code if isinstance(code, int) else 0)

@@ -122,6 +122,8 @@ class SubprocessVerifier:
         self.options = options
         self.python = pick_python(root, options.python)
         self.jobs = max(1, jobs)
+        self._live: set[subprocess.Popen[bytes]] = set()
+        self._stopping = False
 
     def targets(self, files: Iterable[SourceFile]) -> set[Target]:
         if self.options.command:
@@ -140,8 +142,16 @@ class SubprocessVerifier:
         todo = sorted(set(targets))
         if not todo:
             return {}
-        with ThreadPoolExecutor(self.jobs) as pool:
+        pool = ThreadPoolExecutor(self.jobs)
+        try:
             return dict(zip(todo, pool.map(self._one, todo)))
+        except BaseException:  # Ctrl-C: kill every child group now, do not wait for them
+            self._stopping = True
+            for proc in list(self._live):
+                _kill_group(proc)
+            raise
+        finally:
+            pool.shutdown(wait=not self._stopping, cancel_futures=True)
 
     def _argv(self, target: Target, result_path: str) -> list[str] | str:
         if target.kind == "command":
@@ -171,13 +181,16 @@ class SubprocessVerifier:
                                         shell=isinstance(argv, str), start_new_session=True)
             except OSError as exc:
                 return Result(target, Verdict.FAILED, f"cannot start {argv!r}: {exc}")
+            self._live.add(proc)
             try:
                 code = proc.wait(timeout=self.options.timeout)
                 timed_out = False
             except subprocess.TimeoutExpired:
                 timed_out = True
                 code = -1
-            _kill_group(proc)
+            finally:
+                _kill_group(proc)
+                self._live.discard(proc)
             log.seek(0, os.SEEK_END)
             size = log.tell()
             log.seek(max(0, size - OUTPUT_TAIL))

@@ -1,0 +1,86 @@
+"""Verification runs user code only in child interpreters, and reads their outcome right."""
+
+from __future__ import annotations
+
+import os
+import pathlib
+import sys
+import time
+
+import pytest
+
+from helpers import make_tree
+from importshift.options import VerifyMode, VerifyOptions
+from importshift.verify import SubprocessVerifier, Target, Verdict, is_test_file, pick_python
+
+TREE = {
+    "pkg/__init__.py": "",
+    "pkg/ok.py": "X = 1\n",
+    "pkg/fails.py": "import nowhere_to_be_found\n",
+    "pkg/hangs.py": "import time\ntime.sleep(60)\n",
+    "pkg/exits_zero.py": "import sys\nsys.exit(0)\n",
+    "pkg/os_exit.py": "import os\nos._exit(0)\n",
+    "pkg/loud.py": "import sys\nsys.stdout.write('x' * 5_000_000)\nsys.stderr.write('E' * 100)\n",
+    "pkg/thread.py": "import threading, time\n"
+                     "threading.Thread(target=time.sleep, args=(60,)).start()\n",
+    "pkg/chdir.py": "import os\nos.chdir('/')\n",
+    "pkg/reads_stdin.py": "import sys\ndata = sys.stdin.read()\n",
+    "pkg/forks.py": "import os, time\nif os.fork() == 0:\n    time.sleep(60)\n    os._exit(0)\n",
+    "script.py": "x = (\n",
+}
+
+
+@pytest.fixture
+def verifier(tmp_path: pathlib.Path) -> SubprocessVerifier:
+    make_tree(tmp_path, TREE)
+    return SubprocessVerifier(str(tmp_path), ["."], VerifyOptions(VerifyMode.IMPORT,
+                                                                  timeout=3.0), jobs=4)
+
+
+def test_outcomes(verifier: SubprocessVerifier) -> None:
+    names = ["ok", "fails", "hangs", "exits_zero", "os_exit", "loud", "thread", "chdir",
+             "reads_stdin", "forks"]
+    start = time.monotonic()
+    results = verifier.run([Target("import", f"pkg.{n}") for n in names]
+                           + [Target("compile", "script.py")])
+    elapsed = time.monotonic() - start
+    verdict = {t.name: r.verdict for t, r in results.items()}
+    assert verdict == {
+        "pkg.ok": Verdict.OK,
+        "pkg.fails": Verdict.FAILED,
+        "pkg.hangs": Verdict.TIMEOUT,
+        "pkg.exits_zero": Verdict.FAILED,  # SystemExit during import is not success
+        "pkg.os_exit": Verdict.EXITED,  # exit code 0, but the import never finished
+        "pkg.loud": Verdict.OK,
+        "pkg.thread": Verdict.OK,  # a non-daemon thread does not hang verification
+        "pkg.chdir": Verdict.OK,
+        "pkg.reads_stdin": Verdict.OK,  # stdin is closed
+        "pkg.forks": Verdict.OK,
+        "script.py": Verdict.FAILED,
+    }
+    assert elapsed < 30
+    fails = results[Target("import", "pkg.fails")]
+    assert "ModuleNotFoundError: No module named 'nowhere_to_be_found'" in fails.detail
+    loud = results[Target("import", "pkg.loud")]
+    assert len(loud.detail) <= 4000  # output is truncated, never held whole
+    assert os.getcwd() != "/"
+
+
+def test_test_files_and_interpreter(tmp_path: pathlib.Path) -> None:
+    assert is_test_file("tests/foo.py") and is_test_file("pkg/test_x.py")
+    assert is_test_file("pkg/x_test.py") and not is_test_file("pkg/x.py")
+    assert pick_python(str(tmp_path), None) == sys.executable
+    venv = tmp_path / ".venv" / "bin"
+    venv.mkdir(parents=True)
+    (venv / "python").write_text("")
+    assert pick_python(str(tmp_path), None) == str(venv / "python")
+    assert pick_python(str(tmp_path), "/usr/bin/python3") == "/usr/bin/python3"
+
+
+def test_verify_command(tmp_path: pathlib.Path) -> None:
+    verifier = SubprocessVerifier(str(tmp_path), ["."], VerifyOptions(
+        VerifyMode.IMPORT, command="exit 3", timeout=5.0), jobs=1)
+    targets = verifier.targets([])
+    assert targets == {Target("command", "exit 3")}
+    (result,) = verifier.run(targets).values()
+    assert result.verdict is Verdict.FAILED and "exit code 3" in result.detail
