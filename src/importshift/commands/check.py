@@ -14,7 +14,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from importshift import detect, locate, modules
-from importshift.model import RuleSet, Site
+from importshift.model import Kind, RuleSet, Site
 from importshift.options import Format, Options
 from importshift.output import Output
 from importshift.rulecache import load_cached, store
@@ -55,8 +55,11 @@ def _sites(data: bytes, rules: RuleSet, module: str | None, is_package: bool,
     except (SyntaxError, ValueError, MemoryError, RecursionError):
         return None
     sites, _ = detect.find_sites(tree, rules, module, is_package)
-    imported = {s.rule for s in sites if s.form != "attribute"}
-    return [s for s in sites if s.form != "attribute" or s.rule not in imported]
+    # ``import a.b`` of a moved module is reported once: its ``a.b.x`` uses follow from it
+    imported = {s.old for s in sites if s.form in ("import", "star")}
+    modules_moved = {m.id for m in rules.moves if m.kind is Kind.MODULE}
+    return [s for s in sites if s.form != "attribute" or s.old not in imported
+            or s.rule not in modules_moved]
 
 
 def _new_only(sites: list[Site], base_sites: list[Site]) -> list[Site]:
@@ -78,15 +81,7 @@ def run(opts: Options, out: Output, files: Sequence[str], new_only: bool, base: 
     root = rules.root
     tokens = frozenset(t.encode() for t in rules.tokens())
     star = frozenset(t.encode() for t in rules.star_tokens())
-    if files:
-        rels = []
-        for f in files:
-            rel = os.path.relpath(os.path.abspath(f), root).replace(os.sep, "/")
-            if rel.endswith(".py") and not rel.startswith("../") and not modules.excluded(
-                    rel, rules.exclude):
-                rels.append(rel)
-    else:
-        rels, _ = modules.walk(root, rules.exclude, rules.gitignore, rules.include)
+    rels = _files(rules, files)
     reasons = {m.id: m.reason for m in rules.moves}
     findings: list[Finding] = []
     unparseable: list[str] = []
@@ -121,6 +116,27 @@ def run(opts: Options, out: Output, files: Sequence[str], new_only: bool, base: 
         if opts.verbosity >= 0 and changed:
             out.err(f"fixed {changed} file(s); review and stage them again")
     return 1 if findings else 0
+
+
+def _files(rules: RuleSet, files: Sequence[str]) -> list[str]:
+    """The given files (folders expand to their Python files), or the whole tree."""
+    root = rules.root
+    if not files:
+        return modules.walk(root, rules.exclude, rules.gitignore, rules.include)[0]
+    rels: list[str] = []
+    folders: list[str] = []
+    for f in files:
+        rel = os.path.relpath(os.path.abspath(f), root).replace(os.sep, "/")
+        if rel == ".." or rel.startswith("../"):
+            continue
+        if os.path.isdir(f):
+            folders.append("" if rel == "." else rel + "/")
+        elif rel.endswith(".py") and not modules.excluded(rel, rules.exclude):
+            rels.append(rel)
+    if folders:
+        every = modules.walk(root, rules.exclude, rules.gitignore, rules.include)[0]
+        rels.extend(r for r in every if any(r.startswith(f) for f in folders))
+    return sorted(set(rels))
 
 
 def _report(out: Output, fmt: Format, findings: list[Finding]) -> None:
