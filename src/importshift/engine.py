@@ -51,6 +51,26 @@ class Engine:
                 return True
         return False
 
+    def detect(self, data: bytes, path: str, module: str | None, is_package: bool) -> Rewrite:
+        """The sites alone (no LibCST): what ``plan`` reports without ``--diff``.
+
+        A file with sites counts as changed; each site is an edit (old -> new dotted name).
+        Files that an extra codemod may change are rewritten for real: only LibCST knows.
+        """
+        if self.rules.codemods and self._codemod_candidate(data):
+            return self.rewrite(data, path, module, is_package)
+        if not detect.mentions(data, self.tokens, self.star_tokens):
+            return Rewrite(Status.UNCHANGED)
+        try:
+            tree = ast.parse(data)
+        except (SyntaxError, ValueError, MemoryError, RecursionError) as exc:
+            return Rewrite(Status.SKIPPED, reason=_syntax_reason(exc))
+        sites, notes = detect.find_sites(tree, self.rules, module, is_package)
+        if not sites:
+            return Rewrite(Status.UNCHANGED, notes=tuple(notes))
+        edits = tuple(Edit(s.rule, s.line, s.column, s.old, s.new) for s in sites)
+        return Rewrite(Status.CHANGED, None, edits, tuple(notes), tuple(sites))
+
     def rewrite(self, data: bytes, path: str, module: str | None,
                 is_package: bool) -> Rewrite:
         moves = detect.mentions(data, self.tokens, self.star_tokens)
@@ -85,8 +105,10 @@ class Engine:
                            reason="LibCST does not reproduce this file byte for byte")
         edits: list[Edit] = []
         if sites:
-            tree, move_edits = rewrite_moves(tree, self.rules, module, is_package)
-            edits.extend(move_edits)
+            moved, applied = rewrite_moves(tree, self.rules, module, is_package)
+            if moved is not tree:
+                edits.extend(attribute_edits(tree.code, moved.code, sites, applied))
+                tree = moved
         for loaded in self.codemods:
             tree, codemod_edits = run_codemod(loaded, tree, module, path)
             edits.extend(codemod_edits)
@@ -99,6 +121,37 @@ class Engine:
             return Rewrite(Status.FAILED, notes=tuple(notes),
                            reason=f"internal error: the rewrite does not parse ({exc})")
         return Rewrite(Status.CHANGED, new, tuple(edits), tuple(notes), tuple(sites))
+
+
+def attribute_edits(before: str, after: str, sites: list[Site],
+                    applied: list[tuple[str, str]]) -> list[Edit]:
+    """The changed line ranges, each named after the rule that changed it.
+
+    A range holding a detected site takes that site's rule (and column); otherwise the rule
+    whose written text appears in it (renamed references), else the first rule applied.
+    """
+    from importshift.rewrite.extra import line_edits
+
+    fallback = applied[0][0] if applied else (sites[0].rule if sites else "")
+    out = []
+    for edit in line_edits(fallback, before, after):
+        span = max(1, edit.before.count("\n") + 1) if edit.before else 0
+        inside = [s for s in sites if edit.line <= s.line < edit.line + span]
+        if inside:
+            rule, column = inside[0].rule, inside[0].column
+        else:
+            rule = next((r for r, text in applied if text and text in edit.after), fallback)
+            column = _first_difference(edit.before, edit.after)
+        out.append(Edit(rule, edit.line, column, edit.before, edit.after))
+    return out
+
+
+def _first_difference(a: str, b: str) -> int:
+    """1-based column of the first changed word."""
+    i = next((k for k, (x, y) in enumerate(zip(a, b)) if x != y), min(len(a), len(b)))
+    while i > 0 and (a[i - 1].isalnum() or a[i - 1] == "_"):
+        i -= 1
+    return i + 1
 
 
 def _syntax_reason(exc: BaseException) -> str:

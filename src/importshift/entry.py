@@ -7,6 +7,7 @@ unusual spellings) goes to the full click command line, which behaves the same.
 
 from __future__ import annotations
 
+import signal
 import sys
 
 _VALUE = {"--rules", "--root", "-j", "--jobs", "--format", "--base"}
@@ -85,6 +86,8 @@ class _StdOutput:
 
 
 def main() -> None:
+    if hasattr(signal, "SIGPIPE"):  # `migrate plan | head` ends quietly, like any CLI
+        signal.signal(signal.SIGPIPE, signal.SIG_DFL)
     code = _fast_check(sys.argv[1:])
     if code is not None:
         sys.stdout.flush()

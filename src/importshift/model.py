@@ -74,8 +74,24 @@ class RuleSet:
     strings: bool = False
     _by_old: Mapping[str, Move] = field(default_factory=dict, init=False, repr=False, compare=False)
 
+    _below: frozenset[str] = field(default=frozenset(), init=False, repr=False, compare=False)
+
     def __post_init__(self) -> None:
         object.__setattr__(self, "_by_old", {m.old: m for m in self.moves})
+        below = set()
+        for m in self.moves:
+            probe = dotted.parent(m.old)
+            while probe:
+                below.add(probe)
+                probe = dotted.parent(probe)
+        object.__setattr__(self, "_below", frozenset(below))
+
+    def has_below(self, name: str) -> bool:
+        """Whether some old dotted name lies strictly below ``name``."""
+        return name in self._below
+
+    def strings_enabled_any(self) -> bool:
+        return self.strings or any(m.strings for m in self.moves)
 
     def __hash__(self) -> int:
         return hash((self.moves, self.root, self.codemods, self.strings))

@@ -68,20 +68,23 @@ def source_files(rules: RuleSet, all_files: Sequence[str], all_skips: Sequence[S
 _STATE: dict[str, object] = {}
 
 
-def _init(rules: RuleSet, want_diff: bool) -> None:
+def _init(rules: RuleSet, want_diff: bool, exact: bool) -> None:
     _STATE["engine"] = Engine(rules)
     _STATE["diff"] = want_diff
+    _STATE["exact"] = exact
 
 
-def process_file(engine: Engine, root: str, f: SourceFile, want_diff: bool) -> FileOutcome:
-    """Read and rewrite one file; every failure becomes the file's outcome."""
+def process_file(engine: Engine, root: str, f: SourceFile, want_diff: bool,
+                 exact: bool = True) -> FileOutcome:
+    """Read and rewrite one file (or, not exact, only find its sites); never raises."""
     try:
         with open(os.path.join(root, f.path), "rb") as fh:
             data = fh.read()
     except OSError as exc:
         return FileOutcome(f.path, Status.SKIPPED, reason=f"cannot read: {exc.strerror}")
     try:
-        result = engine.rewrite(data, f.path, f.module, f.is_package)
+        run = engine.rewrite if exact else engine.detect
+        result = run(data, f.path, f.module, f.is_package)
     except Exception as exc:  # noqa: BLE001 - one bad file never stops a run
         return FileOutcome(f.path, Status.FAILED,
                            reason=f"internal error: {type(exc).__name__}: {exc}")
@@ -91,30 +94,34 @@ def process_file(engine: Engine, root: str, f: SourceFile, want_diff: bool) -> F
 def _work(chunk: list[SourceFile]) -> list[FileOutcome]:
     engine = _STATE["engine"]
     assert isinstance(engine, Engine)
-    want_diff = bool(_STATE["diff"])
+    want_diff, exact = bool(_STATE["diff"]), bool(_STATE["exact"])
     out = []
     for f in chunk:
-        o = process_file(engine, engine.rules.root, f, want_diff)
+        o = process_file(engine, engine.rules.root, f, want_diff, exact)
         if o.status is not Status.UNCHANGED or o.notes:
             out.append(o)
     return out
 
 
 def scan(rules: RuleSet, files: Sequence[SourceFile], jobs: int = 0, want_diff: bool = False,
-         progress: Callable[[int], None] | None = None) -> list[FileOutcome]:
-    """Rewrite (in memory) every file; returns the outcomes worth reporting, sorted."""
+         progress: Callable[[int], None] | None = None, exact: bool = True
+         ) -> list[FileOutcome]:
+    """Rewrite (in memory) every file; returns the outcomes worth reporting, sorted.
+
+    ``exact=False`` only finds the sites (stdlib ``ast``), which is what a plain plan needs.
+    """
     jobs = jobs or os.cpu_count() or 1
     results: list[FileOutcome] = []
     if jobs == 1 or len(files) < _IN_PROCESS_BELOW:
         engine = Engine(rules)
         for f in files:
-            o = process_file(engine, rules.root, f, want_diff)
+            o = process_file(engine, rules.root, f, want_diff, exact)
             if o.status is not Status.UNCHANGED or o.notes:
                 results.append(o)
             if progress:
                 progress(1)
     else:
-        for chunk_result, size in _parallel(rules, files, jobs, want_diff):
+        for chunk_result, size in _parallel(rules, files, jobs, want_diff, exact):
             results.extend(chunk_result)
             if progress:
                 progress(size)
@@ -122,8 +129,8 @@ def scan(rules: RuleSet, files: Sequence[SourceFile], jobs: int = 0, want_diff: 
     return results
 
 
-def _parallel(rules: RuleSet, files: Sequence[SourceFile], jobs: int, want_diff: bool
-              ) -> Iterator[tuple[list[FileOutcome], int]]:
+def _parallel(rules: RuleSet, files: Sequence[SourceFile], jobs: int, want_diff: bool,
+              exact: bool) -> Iterator[tuple[list[FileOutcome], int]]:
     size = max(16, min(256, len(files) // (jobs * 8) or 1))
     chunks = [list(files[i : i + size]) for i in range(0, len(files), size)]
     method = "fork" if sys.platform.startswith("linux") else "spawn"
@@ -132,7 +139,7 @@ def _parallel(rules: RuleSet, files: Sequence[SourceFile], jobs: int, want_diff:
     while pending:
         retry: list[int] = []
         with ProcessPoolExecutor(jobs, mp_context=ctx, initializer=_init,
-                                 initargs=(rules, want_diff)) as pool:
+                                 initargs=(rules, want_diff, exact)) as pool:
             futures = {i: pool.submit(_work, chunks[i]) for i in pending}
             for i, future in futures.items():
                 try:

@@ -25,11 +25,11 @@ def test_plan_text(tmp_path: pathlib.Path) -> None:
     out = result.stdout
     assert "pkg.events.Manager -> pkg.monitor.Monitor  [symbol]  (events.py is a " \
            "compatibility alias)" in out
-    assert "    app/views.py:1: 2 site(s)" in out
+    assert "    app/views.py:1: 1 site(s)" in out
     assert "    app/jobs.py:1: 2 site(s)" in out
     assert "  pkg/events.py (pkg.events): 1 importing file(s) in this plan" in out
     assert "  app/broken.py: does not parse: line 1" in out
-    assert "2 file(s) would change (4 site(s)); 10 scanned, 1 skipped" in result.stderr
+    assert "2 file(s) would change (3 site(s)); 10 scanned, 1 skipped" in result.stderr
     assert snapshot(tmp_path) == before  # plan writes no source file
 
 
@@ -47,9 +47,17 @@ def test_plan_json_and_out(tmp_path: pathlib.Path) -> None:
 
     views = files["app/views.py"]
     assert views["sha256"] == hashlib.sha256((tmp_path / "app/views.py").read_bytes()).hexdigest()
-    assert views["edits"][0] == {"rule": "pkg.events.Manager", "line": 1, "column": 1,
-                                 "before": "from pkg.events import Manager",
-                                 "after": "from pkg.monitor import Monitor"}
+    assert views["edits"] == [{"rule": "pkg.events.Manager", "line": 1, "column": 1,
+                               "before": "pkg.events.Manager", "after": "pkg.monitor.Monitor"}]
+    exact = json.loads(invoke("--rules", str(tmp_path / "rules.yaml"), "plan", "--diff",
+                              "--format", "json").stdout)
+    views = next(f for f in exact["files"] if f["path"] == "app/views.py")
+    assert views["edits"] == [
+        {"rule": "pkg.events.Manager", "line": 1, "column": 1,
+         "before": "from pkg.events import Manager", "after": "from pkg.monitor import Monitor"},
+        {"rule": "pkg.events.Manager", "line": 5, "column": 12,
+         "before": "    return Manager()", "after": "    return Monitor()"},
+    ]
     assert data["skipped"] == [{"path": "app/broken.py",
                                 "reason": "does not parse: line 1: Missing parentheses in call "
                                           "to 'print'. Did you mean print(...)?"}]

@@ -78,7 +78,8 @@ def run(opts: Options, vopts: VerifyOptions, out: Output, git: Git, paths: Seque
                                    f"touch: {shown} (commit them, or pass --allow-dirty)")
         verifier = verifier or make_verifier(rules.root, rules.source_roots, vopts,
                                              opts.jobs or os.cpu_count() or 1)
-        reports = _run_batches(rules, journal, verifier, out, git, changes, batch_size, commit)
+        reports = _run_batches(rules, journal, verifier, out, git, changes, batch_size, commit,
+                               opts.verbosity >= 0)
     return _finish(out, reports, stale, opts.verbosity)
 
 
@@ -147,7 +148,8 @@ def resume(journal: Journal, root: str, out: Output) -> None:
 
 
 def _run_batches(rules: RuleSet, journal: Journal, verifier: Verifier, out: Output, git: Git,
-                 changes: list[Change], size: int, commit: bool) -> list[BatchReport]:
+                 changes: list[Change], size: int, commit: bool, progress: bool
+                 ) -> list[BatchReport]:
     groups = planner.batches([c.file.path for c in changes], size)
     by_path = {c.file.path: c for c in changes}
     first = journal.next_id()
@@ -162,7 +164,8 @@ def _run_batches(rules: RuleSet, journal: Journal, verifier: Verifier, out: Outp
             status += f", {len(report.rolled_back)} rolled back"
         if report.skipped:
             status += f", {len(report.skipped)} skipped"
-        out.err(f"batch {n + 1}/{len(groups)} (id {bid}): {len(group)} file(s): {status}")
+        if progress:
+            out.err(f"batch {n + 1}/{len(groups)} (id {bid}): {len(group)} file(s): {status}")
         if commit and report.landed:
             used = sorted({r for p in report.landed for r in by_path[p].rules})
             message = (f"migrate: batch {bid} ({len(report.landed)} files)\n\nRules:\n"

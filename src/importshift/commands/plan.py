@@ -13,22 +13,12 @@ from importshift.output import Output
 from importshift.planner import Plan
 
 
-def make_plan(opts: Options, out: Output, paths: Sequence[str], want_diff: bool = False
-              ) -> tuple[Plan, dict[str, str], float]:
-    start = time.perf_counter()
-    loaded = load(opts, out)
-    files, skips = select(loaded, paths)
-    outcomes = planner.scan(loaded.ruleset, files, opts.jobs, want_diff)
-    plan = Plan(tuple(outcomes), len(files), tuple(skips))
-    return plan, loaded.index or {}, time.perf_counter() - start
-
-
 def run(opts: Options, out: Output, paths: Sequence[str], diff: bool, out_path: str | None
         ) -> int:
     start = time.perf_counter()
     loaded = load(opts, out)
     files, skips = select(loaded, paths)
-    outcomes = planner.scan(loaded.ruleset, files, opts.jobs, diff)
+    outcomes = planner.scan(loaded.ruleset, files, opts.jobs, diff, exact=diff)
     plan = Plan(tuple(outcomes), len(files), tuple(skips))
     index = loaded.index or {}
     if out_path:

@@ -7,22 +7,14 @@ applies them in one transform and tidies each block (dropped lines, merged impor
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
 import libcst as cst
-from libcst.metadata import (
-    ClassScope,
-    GlobalScope,
-    MetadataWrapper,
-    ParentNodeProvider,
-    PositionProvider,
-    Scope,
-    ScopeProvider,
-)
+from libcst.metadata import ClassScope, GlobalScope, MetadataWrapper, Scope, ScopeProvider
 
 from importshift import dotted
-from importshift.model import Edit, Kind, RuleSet
+from importshift.model import Kind, RuleSet
 from importshift.policy import applies
 from importshift.rewrite import nodes
 
@@ -34,27 +26,47 @@ class _Decisions:
     stmt_new: dict[int, cst.BaseSmallStatement | None] = field(default_factory=dict)
     after: dict[int, list[cst.SimpleStatementLine]] = field(default_factory=dict)
     expr_new: dict[int, cst.BaseExpression] = field(default_factory=dict)
-    edits: list[Edit] = field(default_factory=list)
+    # (rule, text it wrote), in order: lets edits found by a line diff name their rule
+    edits: list[tuple[str, str]] = field(default_factory=list)
+    touched: list[cst.CSTNode] = field(default_factory=list)
 
 
 def rewrite_moves(tree: cst.Module, rules: RuleSet, module: str | None,
-                  is_package: bool) -> tuple[cst.Module, list[Edit]]:
-    """Apply every move of ``rules`` to ``tree`` (a module named ``module``)."""
-    wrapper = MetadataWrapper(tree, unsafe_skip_copy=True)
-    analyzer = _Analyzer(wrapper, rules, module, is_package)
+                  is_package: bool) -> tuple[cst.Module, list[tuple[str, str]]]:
+    """Apply every move of ``rules`` to ``tree`` (a module named ``module``).
+
+    Returns the new tree and, in order, each rule applied with the text it wrote.
+    """
+    found = _Collector()
+    tree.visit(found)
+    if not found.imports and not (found.strings and rules.strings_enabled_any()):
+        return tree, []
+    analyzer = _Analyzer(tree, found, rules, module, is_package)
     decisions = analyzer.run()
     if not (decisions.stmt_new or decisions.after or decisions.expr_new):
         return tree, []
-    applier = _Applier(decisions, module, is_package)
-    new_tree = wrapper.module.visit(applier)
-    edits = sorted(decisions.edits, key=lambda e: (e.line, e.column))
-    return new_tree, edits
+    applier = _Applier(decisions, module, is_package, _ancestors(decisions, found.parents))
+    return tree.visit(applier), decisions.edits
+
+
+def _ancestors(d: _Decisions, parents: dict[int, cst.CSTNode]) -> set[int]:
+    """Every node on the way from the root to a node that changes: the rest is not visited."""
+    out: set[int] = set()
+    for node in d.touched:
+        current: cst.CSTNode | None = node
+        while current is not None and id(current) not in out:
+            out.add(id(current))
+            current = parents.get(id(current))
+    return out
 
 
 class _Collector(cst.CSTVisitor):
-    """One cheap walk: imports, strings, every name, ``__all__``, global/del names."""
+    """One walk: parents, imports, strings, every name, ``__all__``, global/del names."""
 
     def __init__(self) -> None:
+        self.parents: dict[int, cst.CSTNode] = {}
+        self.attr_roots: set[str] = set()  # names used as the start of an attribute chain
+        self._stack: list[cst.CSTNode] = []
         self.imports: list[_SmallImport] = []
         self.strings: list[cst.SimpleString] = []
         self.names: set[str] = set()
@@ -62,6 +74,20 @@ class _Collector(cst.CSTVisitor):
         self.blocked: set[str] = set()
         self.global_plain: list[tuple[int, str]] = []  # (statement id, dotted name)
         self._depth = 0
+
+    def on_visit(self, node: cst.CSTNode) -> bool:
+        if self._stack:
+            self.parents[id(node)] = self._stack[-1]
+        self._stack.append(node)
+        return super().on_visit(node)
+
+    def on_leave(self, original_node: cst.CSTNode) -> None:
+        self._stack.pop()
+        super().on_leave(original_node)
+
+    def visit_Attribute(self, node: cst.Attribute) -> None:
+        if isinstance(node.value, cst.Name):
+            self.attr_roots.add(node.value.value)
 
     def visit_Import(self, node: cst.Import) -> None:
         self.imports.append(node)
@@ -126,21 +152,27 @@ def _names_in(node: cst.CSTNode) -> list[cst.Name]:
 
 
 class _Analyzer:
-    def __init__(self, wrapper: MetadataWrapper, rules: RuleSet, module: str | None,
-                 is_package: bool) -> None:
-        self.module_node = wrapper.module
-        self.scopes = wrapper.resolve(ScopeProvider)
-        self.parents = wrapper.resolve(ParentNodeProvider)
-        self.positions = wrapper.resolve(PositionProvider)
+    def __init__(self, tree: cst.Module, found: _Collector, rules: RuleSet,
+                 module: str | None, is_package: bool) -> None:
+        self.module_node = tree
+        self._wrapper = MetadataWrapper(tree, unsafe_skip_copy=True)
+        self._scopes: Mapping[cst.CSTNode, Scope | None] | None = None
+        self.parents = found.parents
         self.rules = rules
         self.module = module
         self.is_package = is_package
-        self.found = _Collector()
+        self.found = found
         self.d = _Decisions()
         self._added: set[tuple[int, str]] = set()
 
+    def scope_of(self, node: cst.CSTNode) -> Scope:
+        if self._scopes is None:
+            self._scopes = self._wrapper.resolve(ScopeProvider)
+        scope = self._scopes.get(node)
+        assert scope is not None
+        return scope
+
     def run(self) -> _Decisions:
-        self.module_node.visit(self.found)
         for node in self.found.imports:
             if isinstance(node, cst.ImportFrom):
                 self._import_from(node)
@@ -156,13 +188,18 @@ class _Analyzer:
         return self.module_node.code_for_node(node)
 
     def _edit(self, rule: str, node: cst.CSTNode, before: str, after: str) -> None:
-        pos = self.positions[node].start
-        self.d.edits.append(Edit(rule, pos.line, pos.column + 1, before, after))
+        self.d.edits.append((rule, after))
+        self.d.touched.append(node)
 
     def _resolve(self, name: str):  # type: ignore[no-untyped-def]
         return applies(self.rules.resolve(name), self.module)
 
-    def _accesses(self, scope: Scope, stmt: _SmallImport, names: set[str]) -> list[cst.CSTNode]:
+    def _accesses(self, stmt: _SmallImport, names: set[str], needed: bool = True
+                  ) -> list[cst.CSTNode] | None:
+        """The uses of what ``stmt`` binds to ``names``; None when not worth a scope analysis."""
+        if not needed:
+            return None
+        scope = self.scope_of(stmt)
         out: dict[int, cst.CSTNode] = {}
         for name in names:
             for assignment in scope.assignments[name]:
@@ -174,7 +211,7 @@ class _Analyzer:
     def _chain(self, node: cst.Name | cst.Attribute) -> tuple[list[cst.BaseExpression], list[str]]:
         top: cst.BaseExpression = node
         while True:
-            parent = self.parents.get(top)
+            parent = self.parents.get(id(top))
             if isinstance(parent, cst.Attribute) and parent.value is top:
                 top = parent
             else:
@@ -191,9 +228,11 @@ class _Analyzer:
         ]
         return seq, names
 
-    def _chains(self, accesses: Sequence[cst.CSTNode], base: str, plain: bool,
+    def _chains(self, accesses: Sequence[cst.CSTNode] | None, base: str, plain: bool,
                 stmt: _SmallImport, covered: str | None) -> tuple[int, int]:
         """Rewrite attribute chains under a binding; returns (rewritten, remaining uses)."""
+        if accesses is None:
+            return 0, 1
         rewritten = remaining = 0
         base_parts = base.split(".")
         for access in accesses:
@@ -240,18 +279,22 @@ class _Analyzer:
         self._added.add((id(block), module))
         line = cst.SimpleStatementLine([cst.Import([cst.ImportAlias(nodes.expr(module))])])
         self.d.after.setdefault(id(stmt), []).append(line)
+        self.d.touched.append(stmt)
 
     def _block_of(self, stmt: cst.CSTNode) -> cst.CSTNode:
-        node = self.parents.get(stmt)
+        node = self.parents.get(id(stmt))
         while node is not None and not isinstance(node, (cst.Module, cst.IndentedBlock,
                                                           cst.SimpleStatementSuite)):
-            node = self.parents.get(node)
+            node = self.parents.get(id(node))
         return node if node is not None else self.module_node
 
-    def _can_rename(self, scope: Scope, name: str, new_name: str,
-                    accesses: Sequence[cst.CSTNode]) -> bool:
+    def _can_rename(self, stmt: _SmallImport, name: str, new_name: str) -> bool:
         if name in self.found.exports or name in self.found.blocked:
             return False
+        if new_name in self.found.names:
+            return False
+        scope = self.scope_of(stmt)
+        accesses = self._accesses(stmt, {name}) or []
         if isinstance(scope, ClassScope):
             return False  # a class attribute: other code reads it by name
         if self.is_package and isinstance(scope, GlobalScope):
@@ -296,8 +339,6 @@ class _Analyzer:
                 self._record(res.move.id, node, node.with_changes(relative=relative,
                                                                   module=module))
             return
-        scope = self.scopes[node]
-        assert scope is not None
         keep: list[cst.ImportAlias] = []
         groups: dict[str, list[cst.ImportAlias]] = {}
         rule = ""
@@ -306,10 +347,11 @@ class _Analyzer:
             local = asname or name
             full = dotted.join(base, name)
             res = self._resolve(full)
-            accesses = self._accesses(scope, node, {local})
+            chains = local in self.found.attr_roots and self.rules.has_below(full)
+            accesses = self._accesses(node, {local}, chains)
             rewritten, remaining = self._chains(accesses, full, False, node, None)
             if rewritten:
-                rule = rule or self.d.edits[-1].rule
+                rule = rule or self.d.edits[-1][0]
             if rewritten and not remaining and local not in self.found.exports:
                 continue  # every use now names the new place: the import goes
             if res is None:
@@ -321,9 +363,9 @@ class _Analyzer:
                 new_as = None if asname == new_name else asname
             elif new_name == name:
                 new_as = None
-            elif self._can_rename(scope, name, new_name, accesses):
+            elif self._can_rename(node, name, new_name):
                 new_as = None
-                self._rename(res.move.id, accesses, new_name)
+                self._rename(res.move.id, self._accesses(node, {local}) or [], new_name)
             else:
                 new_as = name
             groups.setdefault(new_module, []).append(nodes.set_alias(alias, new_name, new_as))
@@ -388,8 +430,6 @@ class _Analyzer:
         return cst.SimpleStatementLine([stmt])
 
     def _import(self, node: cst.Import) -> None:
-        scope = self.scopes[node]
-        assert scope is not None
         new_aliases: list[cst.ImportAlias] = []
         changed = False
         rule = ""
@@ -398,19 +438,23 @@ class _Analyzer:
             res = self._resolve(name)
             new_name = res.new if res else name
             if asname is not None:
-                accesses = self._accesses(scope, node, {asname})
+                chains = asname in self.found.attr_roots and self.rules.has_below(name)
+                accesses = self._accesses(node, {asname}, chains)
                 rewritten, remaining = self._chains(accesses, name, False, node, None)
                 exported = asname in self.found.exports
             else:
                 root = name.partition(".")[0]
                 parts = name.split(".")
                 prefixes = {".".join(parts[: i + 1]) for i in range(len(parts))}
-                accesses = self._accesses(scope, node, prefixes)
+                moves_root = res is not None and res.new.partition(".")[0] != root
+                chains = moves_root or (root in self.found.attr_roots and (
+                    res is not None or self.rules.has_below(root)))
+                accesses = self._accesses(node, prefixes, chains)
                 rewritten, remaining = self._chains(accesses, root, True, node, new_name)
                 exported = root in self.found.exports
             if rewritten:
                 changed = True
-                rule = rule or self.d.edits[-1].rule
+                rule = rule or self.d.edits[-1][0]
             if rewritten and not remaining and not exported and (res is None or asname):
                 continue  # every use now names the new place: the import goes
             if res is None:
@@ -487,13 +531,22 @@ def _close(aliases: list[cst.ImportAlias], original: list[cst.ImportAlias],
 
 
 class _Applier(cst.CSTTransformer):
-    def __init__(self, decisions: _Decisions, module: str | None, is_package: bool) -> None:
+    def __init__(self, decisions: _Decisions, module: str | None, is_package: bool,
+                 wanted: set[int]) -> None:
         super().__init__()
+        self.wanted = wanted
         self.d = decisions
         self.module = module
         self.is_package = is_package
-        self.pending: dict[int, tuple[list[cst.SimpleStatementLine], bool]] = {}
-        self.ours: set[int] = set()
+        # keyed by id() of nodes made during the transform: the values keep them alive, so
+        # an id is never reused by another node while it is a key here
+        self.pending: dict[int, tuple[cst.CSTNode, list[cst.SimpleStatementLine], bool]] = {}
+        self.ours: dict[int, cst.CSTNode] = {}
+
+    def on_visit(self, node: cst.CSTNode) -> bool:
+        if id(node) not in self.wanted:
+            return False  # nothing below changes
+        return super().on_visit(node)
 
     def leave_Name(self, original_node: cst.Name, updated_node: cst.Name
                    ) -> cst.BaseExpression:
@@ -534,7 +587,7 @@ class _Applier(cst.CSTTransformer):
         if not touched:
             return updated_node
         line = updated_node.with_changes(body=body) if body else updated_node
-        self.pending[id(line)] = (extras, not body)
+        self.pending[id(line)] = (line, extras, not body)
         return line
 
     def leave_SimpleStatementSuite(self, original_node: cst.SimpleStatementSuite,
@@ -568,14 +621,14 @@ class _Applier(cst.CSTTransformer):
         touched = False
         for stmt in body:
             info = self.pending.get(id(stmt))
-            if info is None:
+            if info is None or info[0] is not stmt:
                 if carry:
                     stmt = stmt.with_changes(leading_lines=[*carry, *stmt.leading_lines])
                     carry = []
                 out.append(stmt)
                 continue
             touched = True
-            extras, emptied = info
+            _, extras, emptied = info
             assert isinstance(stmt, cst.SimpleStatementLine)
             if emptied:
                 carry.extend(stmt.leading_lines)
@@ -586,13 +639,13 @@ class _Applier(cst.CSTTransformer):
                     stmt = stmt.with_changes(leading_lines=[*carry, *stmt.leading_lines])
                     carry = []
                 out.append(stmt)
-                self.ours.add(id(stmt))
+                self.ours[id(stmt)] = stmt
             for extra in extras:
                 if carry:
                     extra = extra.with_changes(leading_lines=carry)
                     carry = []
                 out.append(extra)
-                self.ours.add(id(extra))
+                self.ours[id(extra)] = extra
         if touched:
             out = self._merge(out)
         return out, carry
@@ -612,7 +665,7 @@ class _Applier(cst.CSTTransformer):
         out = list(body)
         removed: set[int] = set()
         for i, stmt in enumerate(out):
-            if id(stmt) not in self.ours or i in removed:
+            if self.ours.get(id(stmt)) is not stmt or i in removed:
                 continue
             key = self._key(stmt)
             if key is None:
@@ -626,7 +679,7 @@ class _Applier(cst.CSTTransformer):
                 elif j > i and _plain_line(out[j]) and all(
                         _is_import_line(s) for s in out[i + 1:j]):
                     out[i] = _merged(out[i], out[j])
-                    self.ours.add(id(out[i]))
+                    self.ours[id(out[i])] = out[i]
                     removed.add(j)
                 break
         return [s for k, s in enumerate(out) if k not in removed]

@@ -1,0 +1,1 @@
+"""Benchmarks: a corpus generator and a runner comparing importshift with its peers."""
