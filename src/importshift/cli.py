@@ -196,6 +196,55 @@ def check_cmd(opts: Options, files: tuple[str, ...], new_only: bool, base: str,
     return check.run(opts, ClickOutput(), files, new_only, base, fix)
 
 
+@group.command("doctor")
+@click.argument("paths", nargs=-1, type=click.Path(exists=True))
+@click.option("--platform", type=click.Choice(["windows", "linux", "darwin"]), default=None,
+              help="Also flag unguarded imports of standard-library modules it lacks.")
+@click.option("--write-rules", is_flag=True, help="Add the unambiguous suggestions as moves.")
+@_command()
+def doctor_cmd(opts: Options, paths: tuple[str, ...], platform: str | None,
+               write_rules: bool) -> int:
+    """Imports into the source roots that resolve to nothing, with suggested moves."""
+    from importshift.commands import doctor
+
+    return doctor.run(opts, ClickOutput(), paths, platform, write_rules)
+
+
+@group.command("shims")
+@click.option("--discovered", is_flag=True, help="Also list shims found by 'discover'.")
+@_command()
+def shims_cmd(opts: Options, discovered: bool) -> int:
+    """Every shim: the names it still provides and how many files import each."""
+    from importshift.commands import shims
+
+    return shims.run_shims(opts, ClickOutput(), discovered)
+
+
+@group.command("retire")
+@click.option("--dry-run", is_flag=True, help="Say what would be removed; change nothing.")
+@verify_options
+@_command()
+def retire_cmd(opts: Options, dry_run: bool, verify: str, verify_cmd: str | None,
+               python: str | None, timeout: float) -> int:
+    """Remove shim aliases nobody imports, and shim modules nothing imports."""
+    from importshift.commands import shims
+    from importshift.gitport import GitCli
+
+    return shims.run_retire(opts, _verify_options(verify, verify_cmd, python, timeout),
+                            ClickOutput(), GitCli(), dry_run)
+
+
+@group.command("discover")
+@click.argument("paths", nargs=-1, type=click.Path(exists=True))
+@click.option("--write", is_flag=True, help="Merge the proposed moves into the rules file.")
+@_command()
+def discover_cmd(opts: Options, paths: tuple[str, ...], write: bool) -> int:
+    """Find undeclared shims and propose the moves that retire them."""
+    from importshift.commands import discover
+
+    return discover.run(opts, ClickOutput(), paths, write)
+
+
 @group.command("undo")
 @click.option("--last", "last", is_flag=True, help="Revert the last applied batch (default).")
 @click.option("--batch", "batch_id", default=None, help="Revert this batch.")

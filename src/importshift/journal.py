@@ -17,6 +17,7 @@ from diff_match_patch import diff_match_patch
 from importshift.lock import state_dir
 
 JOURNAL = "journal.jsonl"
+DELETED = "deleted"  # the "after" hash of a file the batch removed
 
 
 def _text(data: bytes) -> str:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import ast
 import os
 from collections.abc import Callable
 from dataclasses import dataclass, replace
@@ -11,6 +10,7 @@ from pathlib import PurePosixPath
 from importshift import dotted, modules
 from importshift.errors import ImportshiftError, Problem, RulesError
 from importshift.locate import RULES_NAME, find_rules
+from importshift.toplevel import top_level_names
 from importshift.model import CodemodSpec, Kind, Move, RuleSet
 from importshift.specprobe import SpecProbe, SubprocessProbe
 from importshift.yamltree import Mark, Value, YMap, YScalar, YSeq, load
@@ -259,7 +259,7 @@ class _Compiler:
                     kind = Kind.MODULE
                 elif inside(move.old):
                     parent_path = index.get(dotted.parent(move.old))
-                    names = _top_level_names(os.path.join(self.root, parent_path)) \
+                    names = top_level_names(os.path.join(self.root, parent_path)) \
                         if parent_path else set()
                     if parent_path is not None and (names is None
                                                     or dotted.leaf(move.old) in names):
@@ -324,7 +324,7 @@ class _Compiler:
                 continue
             if move.kind is Kind.SYMBOL:
                 leaf = dotted.leaf(target)
-                names = _top_level_names(os.path.join(self.root, index[module])) \
+                names = top_level_names(os.path.join(self.root, index[module])) \
                     if index[module] else set()
                 if target not in index and names is not None and leaf not in names:
                     self.problem(marks[move.old], f"{module!r} has no top-level name {leaf!r} "
@@ -352,35 +352,3 @@ def _plain(value: Value) -> object:
     if isinstance(value, YSeq):
         return [_plain(v) for v in value.items]
     return value.value
-
-
-def _top_level_names(path: str) -> set[str] | None:
-    """Names bound at the top level of a module; None when anything goes (star, __getattr__)."""
-    try:
-        with open(path, "rb") as fh:
-            tree = ast.parse(fh.read())
-    except (OSError, SyntaxError, ValueError):
-        return None
-    names: set[str] = set()
-    stack: list[ast.stmt] = list(tree.body)
-    while stack:
-        node = stack.pop()
-        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
-            names.add(node.name)
-        elif isinstance(node, (ast.Import, ast.ImportFrom)):
-            for alias in node.names:
-                if alias.name == "*":
-                    return None
-                names.add(alias.asname or alias.name.partition(".")[0])
-        elif isinstance(node, (ast.Assign, ast.AnnAssign, ast.AugAssign)):
-            targets = node.targets if isinstance(node, ast.Assign) else [node.target]
-            for target in targets:
-                names.update(n.id for n in ast.walk(target) if isinstance(n, ast.Name))
-        elif isinstance(node, (ast.If, ast.Try, ast.With, ast.For, ast.While)):
-            for field in ("body", "orelse", "finalbody"):
-                stack.extend(getattr(node, field, []))
-            for handler in getattr(node, "handlers", []):
-                stack.extend(handler.body)
-    if "__getattr__" in names:
-        return None
-    return names

@@ -15,7 +15,7 @@ from importshift.commands.common import load, select
 from importshift.engine import Engine, sha256
 from importshift.errors import ImportshiftError, RefusedError
 from importshift.gitport import Git
-from importshift.journal import FileRecord, Journal, apply_patch, reverse_patch
+from importshift.journal import DELETED, FileRecord, Journal, apply_patch, reverse_patch
 from importshift.lock import locked
 from importshift.model import FileOutcome, RuleSet, Status
 from importshift.modules import SourceFile
@@ -23,7 +23,7 @@ from importshift.options import Options, VerifyOptions
 from importshift.output import Output
 from importshift.planner import Plan
 from importshift.report import PLAN_VERSION, rules_digest
-from importshift.textio import atomic_write, read_bytes
+from importshift.textio import atomic_write, read_bytes, write_new
 from importshift.verify import Result, Target, Verifier, describe, make_verifier
 
 
@@ -31,8 +31,9 @@ from importshift.verify import Result, Target, Verifier, describe, make_verifier
 class Change:
     file: SourceFile
     sha: str  # of the content the plan was made from
-    new: bytes
+    new: bytes | None  # None: the file is deleted (a retired shim)
     rules: tuple[str, ...]
+    verify: tuple[SourceFile, ...] | None = None  # what to verify instead of the file itself
 
 
 @dataclass(slots=True)
@@ -132,12 +133,14 @@ def resume(journal: Journal, root: str, out: Output) -> None:
             full = os.path.join(root, rec.path)
             try:
                 current = read_bytes(full)
+            except FileNotFoundError:
+                current = b""
             except OSError:
                 continue
-            if sha256(current) == rec.after:
+            if sha256(current) == rec.after or (rec.after == DELETED and not current):
                 old = apply_patch(rec.undo, current)
                 if old is not None and sha256(old) == rec.before:
-                    atomic_write(full, old)
+                    write_new(full, old)
                     restored.append(rec.path)
             elif sha256(current) != rec.before:
                 out.err(f"warning: {rec.path} changed since interrupted batch {batch.id}; "
@@ -191,6 +194,7 @@ class _Lander:
         self.verifier = verifier
         self.batch_id = batch_id
         self.written: dict[str, bytes] = {}  # path -> old bytes, currently holding new
+        self.modes: dict[str, int] = {}
 
     def land(self, journal: Journal, changes: list[Change]) -> BatchReport:
         report = BatchReport(self.batch_id)
@@ -208,8 +212,9 @@ class _Lander:
                 report.skipped.append((change.file.path, "read-only"))
             else:
                 items.append(_Item(change, old))
-        records = [FileRecord(i.change.file.path, i.change.sha, sha256(i.change.new),
-                              reverse_patch(i.old, i.change.new)) for i in items]
+        records = [FileRecord(i.change.file.path, i.change.sha,
+                              DELETED if i.change.new is None else sha256(i.change.new),
+                              reverse_patch(i.old, i.change.new or b"")) for i in items]
         journal.begin(self.batch_id, records,
                       sorted({r for i in items for r in i.change.rules}))
         try:
@@ -230,9 +235,14 @@ class _Lander:
         ok = []
         for item in items:
             path = item.change.file.path
+            full = os.path.join(self.root, path)
             try:
                 with _no_interrupts():
-                    atomic_write(os.path.join(self.root, path), item.change.new)
+                    self.modes[path] = os.stat(full).st_mode & 0o7777
+                    if item.change.new is None:
+                        os.unlink(full)
+                    else:
+                        atomic_write(full, item.change.new)
                     self.written[path] = item.old
             except OSError as exc:
                 report.skipped.append((path, f"cannot write: {exc}"))
@@ -245,11 +255,13 @@ class _Lander:
             old = self.written.pop(path, None)
             if old is not None:
                 with _no_interrupts():
-                    atomic_write(os.path.join(self.root, path), old)
+                    write_new(os.path.join(self.root, path), old, self.modes.get(path, 0o644))
 
     def _check(self, items: list[_Item], extra: set[Target], ignore: set[Target]
                ) -> dict[Target, Result]:
-        targets = (self.verifier.targets(i.change.file for i in items) | extra) - ignore
+        files = [f for i in items for f in (i.change.verify if i.change.verify is not None
+                                            else (i.change.file,))]
+        targets = (self.verifier.targets(files) | extra) - ignore
         return {t: r for t, r in self.verifier.run(targets).items() if not r.ok}
 
     def _verify_and_bisect(self, items: list[_Item], report: BatchReport

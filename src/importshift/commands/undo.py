@@ -7,11 +7,11 @@ import os
 from importshift.locate import rules_path
 from importshift.engine import sha256
 from importshift.errors import ImportshiftError
-from importshift.journal import BatchRecord, Journal, apply_patch
+from importshift.journal import DELETED, BatchRecord, Journal, apply_patch
 from importshift.lock import locked
 from importshift.options import Options
 from importshift.output import Output
-from importshift.textio import atomic_write, read_bytes
+from importshift.textio import read_bytes, write_new
 
 
 def run(opts: Options, out: Output, batch_id: str | None, everything: bool) -> int:
@@ -52,6 +52,8 @@ def _undo(root: str, batch: BatchRecord) -> tuple[list[str], list[tuple[str, str
         full = os.path.join(root, rec.path)
         try:
             current = read_bytes(full)
+        except FileNotFoundError:
+            current = b""  # a retired shim that was deleted
         except OSError as exc:
             left.append((rec.path, f"cannot read: {exc.strerror}"))
             continue
@@ -64,11 +66,11 @@ def _undo(root: str, batch: BatchRecord) -> tuple[list[str], list[tuple[str, str
             left.append((rec.path, "edited since and the reverse patch does not apply; "
                                    "revert it by hand"))
             continue
-        if digest == rec.after and sha256(old) != rec.before:
+        if (digest == rec.after or rec.after == DELETED) and sha256(old) != rec.before:
             left.append((rec.path, "reverse patch did not give back the old content"))
             continue
         try:
-            atomic_write(full, old)
+            write_new(full, old)
         except OSError as exc:
             left.append((rec.path, f"cannot write: {exc}"))
             continue

@@ -1,0 +1,121 @@
+"""Finding undeclared shims: re-export modules, ``Old = New`` aliases, deprecation warnings,
+PEP 562 forwarding; each re-exported name followed to the module that really defines it."""
+
+from __future__ import annotations
+
+import os
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from importshift import dotted
+from importshift.modules import SourceFile
+from importshift.summary import Summary, summarize
+
+_ALIAS_LINE = re.compile(rb"^[A-Za-z_]\w*[ \t]*=[ \t]*[A-Za-z_][\w.]*[ \t]*(#.*)?$", re.M)
+_SMALL = 4096
+
+
+@dataclass(frozen=True, slots=True)
+class Proposal:
+    old: str
+    new: str
+    kind: str  # "module" | "symbol"
+    reason: str
+    path: str
+
+
+def _candidate(data: bytes) -> bool:
+    return (len(data) < _SMALL or b"DeprecationWarning" in data or b"__getattr__" in data
+            or b"import *" in data or bool(_ALIAS_LINE.search(data)))
+
+
+class _Index:
+    def __init__(self, root: str, index: dict[str, str]) -> None:
+        self.root = root
+        self.index = index
+        self.cache: dict[str, Summary | None] = {}
+
+    def summary(self, module: str) -> Summary | None:
+        if module not in self.cache:
+            path = self.index.get(module) or ""
+            data = b""
+            if path:
+                try:
+                    with open(os.path.join(self.root, path), "rb") as fh:
+                        data = fh.read()
+                except OSError:
+                    pass
+            self.cache[module] = summarize(data, module, path.endswith("__init__.py")) \
+                if path else None
+        return self.cache[module]
+
+    def define(self, name: str, depth: int = 0) -> str:
+        """Follow re-exports and aliases from ``name`` to where it is defined."""
+        module, leaf = dotted.parent(name), dotted.leaf(name)
+        if depth > 12 or not module or module not in self.index or name in self.index:
+            return name
+        summary = self.summary(module)
+        if summary is None or leaf in summary.defined:
+            return name
+        for local, source in (*summary.reexports, *summary.aliases):
+            if local == leaf and source != name:
+                return self.define(source, depth + 1)
+        for star in summary.stars:
+            star_summary = self.summary(star)
+            if star_summary is not None and (
+                    leaf in star_summary.defined
+                    or any(local == leaf for local, _ in (*star_summary.reexports,
+                                                          *star_summary.aliases))):
+                return self.define(dotted.join(star, leaf), depth + 1)
+        return name
+
+
+def discover(root: str, files: Iterable[SourceFile], index: dict[str, str],
+             known: set[str]) -> list[Proposal]:
+    idx = _Index(root, index)
+    out: list[Proposal] = []
+    for f in files:
+        if f.module is None:
+            continue
+        try:
+            with open(os.path.join(root, f.path), "rb") as fh:
+                data = fh.read()
+        except OSError:
+            continue
+        if not _candidate(data):
+            continue
+        summary = summarize(data, f.module, f.is_package)
+        if summary is None:
+            continue
+        idx.cache[f.module] = summary
+        out.extend(_proposals(idx, f, summary))
+    return [p for p in out if p.old not in known and p.old != p.new]
+
+
+def _proposals(idx: _Index, f: SourceFile, s: Summary) -> list[Proposal]:
+    module = s.module
+    warn = " and warns DeprecationWarning at import" if s.warns else ""
+    facade = f.is_package and not s.warns  # a package's public API, not a shim
+    out: list[Proposal] = []
+    if s.shim_only and not facade:
+        if not s.reexports and not s.aliases and len(s.stars) == 1:
+            return [Proposal(module, s.stars[0], "module",
+                             f"{f.path} only re-exports {s.stars[0]}{warn}", f.path)]
+        if not s.reexports and not s.aliases and len(set(s.getattr_targets)) == 1:
+            target = s.getattr_targets[0]
+            return [Proposal(module, target, "module",
+                             f"{f.path} forwards attribute access to {target} (PEP 562)"
+                             f"{warn}", f.path)]
+        for local, source in s.reexports:
+            if local.startswith("_") or source.partition(".")[0] in ("warnings", "__future__"):
+                continue
+            if local in s.references:
+                continue  # imported to be used here (an alias's right-hand side, say)
+            out.append(Proposal(dotted.join(module, local), idx.define(source), "symbol",
+                                f"{f.path} only re-exports it{warn}", f.path))
+    for old, source in s.aliases:
+        out.append(Proposal(dotted.join(module, old), idx.define(source), "symbol",
+                            f"alias '{old} = {dotted.leaf(source)}' in {f.path}{warn}",
+                            f.path))
+    return out
