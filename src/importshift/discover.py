@@ -13,7 +13,7 @@ from importshift.modules import SourceFile
 from importshift.summary import Summary, summarize
 
 _ALIAS_LINE = re.compile(rb"^[A-Za-z_]\w*[ \t]*=[ \t]*[A-Za-z_][\w.]*[ \t]*(#.*)?$", re.M)
-_SMALL = 4096
+_REAL_CODE = re.compile(rb"^(?:async[ \t]+)?(?:def|class)[ \t]+(?!__getattr__\b|__dir__\b)", re.M)
 
 
 @dataclass(frozen=True, slots=True)
@@ -26,8 +26,10 @@ class Proposal:
 
 
 def _candidate(data: bytes) -> bool:
-    return (len(data) < _SMALL or b"DeprecationWarning" in data or b"__getattr__" in data
-            or b"import *" in data or bool(_ALIAS_LINE.search(data)))
+    """Worth a parse: it warns, forwards, aliases, or defines nothing at its top level."""
+    return (b"DeprecationWarning" in data or b"__getattr__" in data
+            or bool(_ALIAS_LINE.search(data))
+            or (b"import" in data and not _REAL_CODE.search(data)))
 
 
 class _Index:
