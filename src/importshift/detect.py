@@ -7,14 +7,23 @@ and as the whole of ``check``.
 from __future__ import annotations
 
 import ast
-import re
 
 from importshift import dotted
 from importshift.model import Kind, Note, RuleSet, Site
 from importshift.policy import applies, is_shim_of
 
 
-_STAR = re.compile(rb"import[ \t\\(]*\*")
+_STAR: list[object] = []  # compiled on first use: ``re`` is not free for ``migrate check``
+
+
+def _star_import(data: bytes) -> bool:
+    if b"*" not in data:
+        return False
+    if not _STAR:
+        import re
+
+        _STAR.append(re.compile(rb"import[ \t\\(]*\*"))
+    return bool(_STAR[0].search(data))  # type: ignore[attr-defined]
 
 
 def mentions(data: bytes, tokens: frozenset[bytes], star_tokens: frozenset[bytes]) -> bool:
@@ -25,8 +34,7 @@ def mentions(data: bytes, tokens: frozenset[bytes], star_tokens: frozenset[bytes
     """
     if any(token in data for token in tokens):
         return True
-    return bool(star_tokens) and any(t in data for t in star_tokens) and bool(
-        _STAR.search(data))
+    return bool(star_tokens) and any(t in data for t in star_tokens) and _star_import(data)
 
 
 def find_sites(tree: ast.Module, rules: RuleSet, module: str | None,

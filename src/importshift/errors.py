@@ -2,17 +2,17 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections import namedtuple
 
 
 class ImportshiftError(Exception):
     """A problem the user can fix: printed as one line, exit code 2."""
 
 
-@dataclass(frozen=True, slots=True)
-class Problem:
+class Problem(namedtuple("Problem", "path line col message")):
     """One problem found in a configuration file, with its place."""
 
+    __slots__ = ()
     path: str
     line: int
     col: int

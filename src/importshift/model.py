@@ -1,30 +1,38 @@
-"""Frozen values shared by every layer: moves, the rule set, edits and file outcomes."""
+"""Frozen values shared by every layer: moves, the rule set, edits and file outcomes.
+
+Named tuples rather than dataclasses on purpose: ``migrate check`` imports this module on
+every commit, and ``dataclasses`` (with ``inspect``) alone costs more than the whole check
+of a typical commit. Named tuples are just as immutable, hashable and picklable.
+"""
 
 from __future__ import annotations
 
-import enum
-from collections.abc import Mapping
-from dataclasses import dataclass, field
+from collections import namedtuple
 
 from importshift import dotted
+from importshift.choice import Choice
 
 
-class Kind(enum.Enum):
-    MODULE = "module"
-    SYMBOL = "symbol"
+class Kind(Choice):
+    MODULE: Kind
+    SYMBOL: Kind
 
 
-@dataclass(frozen=True, slots=True)
-class Move:
+Kind.define(MODULE="module", SYMBOL="symbol")
+
+
+class Move(namedtuple("Move", "old new target kind reason strings line",
+                      defaults=("", False, 0))):
     """One declared move, with its chain already followed to the final ``target``."""
 
+    __slots__ = ()
     old: str
     new: str
     target: str
     kind: Kind
-    reason: str = ""
-    strings: bool = False
-    line: int = 0
+    reason: str
+    strings: bool
+    line: int
 
     @property
     def id(self) -> str:
@@ -36,65 +44,64 @@ class Move:
         return self.old if self.kind is Kind.MODULE else dotted.parent(self.old)
 
 
-@dataclass(frozen=True, slots=True)
-class CodemodSpec:
+class CodemodSpec(namedtuple("CodemodSpec", "path class_name args line", defaults=((), 0))):
     """An extra LibCST codemod named by the rules file: ``path.py:ClassName`` plus args."""
 
+    __slots__ = ()
     path: str
     class_name: str
-    args: tuple[tuple[str, object], ...] = ()
-    line: int = 0
+    args: tuple[tuple[str, object], ...]
+    line: int
 
     @property
     def id(self) -> str:
         return f"{self.path}:{self.class_name}"
 
 
-@dataclass(frozen=True, slots=True)
-class Resolution:
+class Resolution(namedtuple("Resolution", "move old new")):
     """Where a dotted name goes: the move that applies and the new dotted name."""
 
+    __slots__ = ()
     move: Move
     old: str
     new: str
 
 
-@dataclass(frozen=True)
 class RuleSet:
     """Validated rules: moves (chains collapsed), codemods, and what to scan."""
 
-    moves: tuple[Move, ...]
-    root: str
-    source_roots: tuple[str, ...] = (".",)
-    exclude: tuple[str, ...] = ()
-    include: tuple[str, ...] = ()
-    gitignore: bool = True
-    codemods: tuple[CodemodSpec, ...] = ()
-    rules_path: str = ""
-    strings: bool = False
-    _by_old: Mapping[str, Move] = field(default_factory=dict, init=False, repr=False, compare=False)
+    __slots__ = ("moves", "root", "source_roots", "exclude", "include", "gitignore", "codemods",
+                 "rules_path", "strings", "_by_old", "_below")
 
-    _below: frozenset[str] = field(default=frozenset(), init=False, repr=False, compare=False)
-
-    def __post_init__(self) -> None:
-        object.__setattr__(self, "_by_old", {m.old: m for m in self.moves})
+    def __init__(self, moves: tuple[Move, ...], root: str,
+                 source_roots: tuple[str, ...] = (".",), exclude: tuple[str, ...] = (),
+                 include: tuple[str, ...] = (), gitignore: bool = True,
+                 codemods: tuple[CodemodSpec, ...] = (), rules_path: str = "",
+                 strings: bool = False) -> None:
+        self.moves = tuple(moves)
+        self.root = root
+        self.source_roots = tuple(source_roots)
+        self.exclude = tuple(exclude)
+        self.include = tuple(include)
+        self.gitignore = gitignore
+        self.codemods = tuple(codemods)
+        self.rules_path = rules_path
+        self.strings = strings
+        self._by_old = {m.old: m for m in self.moves}
         below = set()
         for m in self.moves:
             probe = dotted.parent(m.old)
             while probe:
                 below.add(probe)
                 probe = dotted.parent(probe)
-        object.__setattr__(self, "_below", frozenset(below))
+        self._below = frozenset(below)
 
-    def has_below(self, name: str) -> bool:
-        """Whether some old dotted name lies strictly below ``name``."""
-        return name in self._below
+    def __reduce__(self) -> tuple[object, ...]:
+        return (RuleSet, (self.moves, self.root, self.source_roots, self.exclude, self.include,
+                          self.gitignore, self.codemods, self.rules_path, self.strings))
 
-    def strings_enabled_any(self) -> bool:
-        return self.strings or any(m.strings for m in self.moves)
-
-    def __hash__(self) -> int:
-        return hash((self.moves, self.root, self.codemods, self.strings))
+    def __repr__(self) -> str:
+        return f"RuleSet({len(self.moves)} moves, root={self.root!r})"
 
     def match(self, name: str) -> Move | None:
         """The move whose ``old`` is the longest dotted prefix of ``name``."""
@@ -115,15 +122,22 @@ class RuleSet:
         seen = {current}
         move: Move | None = first
         while move is not None:
-            current = move.target + current[len(move.old) :]
+            current = move.target + current[len(move.old):]
             if current in seen:
                 break
             seen.add(current)
             move = self.match(current)
         return Resolution(first, name, current)
 
+    def has_below(self, name: str) -> bool:
+        """Whether some old dotted name lies strictly below ``name``."""
+        return name in self._below
+
     def strings_enabled(self, move: Move) -> bool:
         return self.strings or move.strings
+
+    def strings_enabled_any(self) -> bool:
+        return self.strings or any(m.strings for m in self.moves)
 
     def tokens(self) -> frozenset[str]:
         """Identifiers at least one of which any file that refers to an old name contains."""
@@ -135,10 +149,10 @@ class RuleSet:
                          if m.kind is Kind.SYMBOL)
 
 
-@dataclass(frozen=True, slots=True)
-class Edit:
+class Edit(namedtuple("Edit", "rule line column before after")):
     """One site changed in a file."""
 
+    __slots__ = ()
     rule: str
     line: int
     column: int
@@ -146,20 +160,20 @@ class Edit:
     after: str
 
 
-@dataclass(frozen=True, slots=True)
-class Note:
+class Note(namedtuple("Note", "rule line column message")):
     """Something found in a file that is not changed automatically (manual follow-up)."""
 
+    __slots__ = ()
     rule: str
     line: int
     column: int
     message: str
 
 
-@dataclass(frozen=True, slots=True)
-class Site:
+class Site(namedtuple("Site", "rule line column old new form")):
     """One occurrence of an old dotted name found by static detection."""
 
+    __slots__ = ()
     rule: str
     line: int
     column: int
@@ -168,22 +182,26 @@ class Site:
     form: str  # "import", "attribute", "string", "star"
 
 
-class Status(enum.Enum):
-    UNCHANGED = "unchanged"
-    CHANGED = "changed"
-    SKIPPED = "skipped"
-    FAILED = "failed"
+class Status(Choice):
+    UNCHANGED: Status
+    CHANGED: Status
+    SKIPPED: Status
+    FAILED: Status
 
 
-@dataclass(frozen=True, slots=True)
-class FileOutcome:
+Status.define(UNCHANGED="unchanged", CHANGED="changed", SKIPPED="skipped", FAILED="failed")
+
+
+class FileOutcome(namedtuple("FileOutcome", "path status sha256 edits notes reason new_bytes diff",
+                             defaults=("", (), (), "", None, ""))):
     """How one file ended in a run: one value per file, never an exception."""
 
+    __slots__ = ()
     path: str
     status: Status
-    sha256: str = ""
-    edits: tuple[Edit, ...] = ()
-    notes: tuple[Note, ...] = ()
-    reason: str = ""
-    new_bytes: bytes | None = None
-    diff: str = ""
+    sha256: str
+    edits: tuple[Edit, ...]
+    notes: tuple[Note, ...]
+    reason: str
+    new_bytes: bytes | None
+    diff: str

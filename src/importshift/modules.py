@@ -3,9 +3,8 @@
 from __future__ import annotations
 
 import os
+from collections import namedtuple
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass
-from pathlib import PurePosixPath
 
 from importshift import dotted
 
@@ -13,30 +12,33 @@ _NEVER = {".git", ".hg", ".svn", ".migrate", "__pycache__", "node_modules", ".to
           ".mypy_cache", ".pytest_cache", ".ruff_cache", ".eggs"}
 
 
-@dataclass(frozen=True, slots=True)
-class SourceFile:
-    path: str  # relative to the root, POSIX separators
-    module: str | None  # dotted module name when it lies under a source root
-    is_package: bool  # an __init__.py
+class SourceFile(namedtuple("SourceFile", "path module is_package")):
+    """A file a run covers: its path (relative, POSIX), module name (None outside the
+    source roots) and whether it is a package's ``__init__.py``."""
+
+    __slots__ = ()
+    path: str
+    module: str | None
+    is_package: bool
 
 
-@dataclass(frozen=True, slots=True)
-class Skip:
+class Skip(namedtuple("Skip", "path reason")):
+    __slots__ = ()
     path: str
     reason: str
 
 
 def module_for(path: str, source_roots: Iterable[str]) -> str | None:
     """The dotted module name of ``path`` (relative, POSIX), from the longest source root."""
-    pure = PurePosixPath(path)
+    pure = tuple(p for p in path.split("/") if p and p != ".")
     best: tuple[str, ...] | None = None
     for root in source_roots:
-        rparts = PurePosixPath(root).parts if root not in ("", ".") else ()
-        if pure.parts[: len(rparts)] == rparts and (best is None or len(rparts) > len(best)):
+        rparts = tuple(p for p in root.split("/") if p and p != ".")
+        if pure[: len(rparts)] == rparts and (best is None or len(rparts) > len(best)):
             best = rparts
     if best is None:
         return None
-    parts = list(pure.parts[len(best) :])
+    parts = list(pure[len(best) :])
     if not parts or not parts[-1].endswith(".py"):
         return None
     parts[-1] = parts[-1][:-3]

@@ -2,36 +2,47 @@
 
 from __future__ import annotations
 
-import enum
-from dataclasses import dataclass
+from collections import namedtuple
+
+from importshift.choice import Choice
 
 
-class Format(enum.Enum):
-    TEXT = "text"
-    JSON = "json"
-    GITHUB = "github"
+class Format(Choice):
+    TEXT: Format
+    JSON: Format
+    GITHUB: Format
 
 
-class VerifyMode(enum.Enum):
-    IMPORT = "import"
-    COLLECT = "collect"
-    NONE = "none"
+Format.define(TEXT="text", JSON="json", GITHUB="github")
 
 
-@dataclass(frozen=True, slots=True)
-class Options:
-    rules: str | None = None
-    root: str | None = None
-    jobs: int = 0
-    format: Format = Format.TEXT
-    verbosity: int = 0  # -1 quiet, 0 normal, 1+ verbose
-    strings: bool = False
-    check_targets: bool = True
+class VerifyMode(Choice):
+    IMPORT: VerifyMode
+    COLLECT: VerifyMode
+    NONE: VerifyMode
 
 
-@dataclass(frozen=True, slots=True)
-class VerifyOptions:
-    mode: VerifyMode = VerifyMode.IMPORT
-    command: str | None = None
-    python: str | None = None
-    timeout: float = 60.0
+VerifyMode.define(IMPORT="import", COLLECT="collect", NONE="none")
+
+
+class Options(namedtuple("Options", "rules root jobs format verbosity strings check_targets",
+                         defaults=(None, None, 0, Format.TEXT, 0, False, True))):
+    """The common options; verbosity is -1 quiet, 0 normal, 1+ verbose."""
+
+    __slots__ = ()
+    rules: str | None
+    root: str | None
+    jobs: int
+    format: Format
+    verbosity: int
+    strings: bool
+    check_targets: bool
+
+
+class VerifyOptions(namedtuple("VerifyOptions", "mode command python timeout",
+                               defaults=(VerifyMode.IMPORT, None, None, 60.0))):
+    __slots__ = ()
+    mode: VerifyMode
+    command: str | None
+    python: str | None
+    timeout: float

@@ -2,15 +2,19 @@
 
 from __future__ import annotations
 
-from typing import Protocol
+TYPE_CHECKING = False  # not typing.TYPE_CHECKING: importing typing costs milliseconds
 
+if TYPE_CHECKING:
+    from typing import Protocol
 
-class Output(Protocol):
-    def out(self, text: str) -> None:
-        """A line of the report (stdout)."""
+    class Output(Protocol):
+        def out(self, text: str) -> None:
+            """A line of the report (stdout)."""
 
-    def err(self, text: str) -> None:
-        """Progress, warnings and summaries (stderr)."""
+        def err(self, text: str) -> None:
+            """Progress, warnings and summaries (stderr)."""
 
-    @property
-    def is_terminal(self) -> bool: ...
+        @property
+        def is_terminal(self) -> bool: ...
+else:
+    Output = object

@@ -1,69 +1,121 @@
-"""Compiled rules cached as JSON in ``.migrate/cache``, keyed by the rules file's bytes.
+"""Compiled rules cached in ``.migrate/cache``, keyed by the rules file's size and mtime.
 
-``migrate check`` runs on every commit: with a cache hit it reads one small JSON file
-instead of importing PyYAML, validating, walking the tree and probing interpreters.
+``migrate check`` runs on every commit: with a cache hit it reads one small ``marshal``
+file instead of importing PyYAML and pathspec, validating, walking the tree and probing
+interpreters. The exclude patterns are stored as the regular expressions pathspec
+compiles them to, so matching needs only ``re``.
 """
 
 from __future__ import annotations
 
-import hashlib
-import json
+import marshal
 import os
 
 from importshift import __version__
 from importshift.model import CodemodSpec, Kind, Move, RuleSet
 
+_FORMAT = 1
 
-def _key(rules_bytes: bytes, root: str, strings: bool, check_targets: bool) -> str:
-    h = hashlib.sha256(rules_bytes)
-    h.update(f"\0{root}\0{strings}\0{check_targets}\0{__version__}".encode())
-    return h.hexdigest()[:32]
+
+class Cached:
+    """The rules plus the compiled exclude patterns (last match wins, as in gitignore)."""
+
+    __slots__ = ("rules", "_patterns", "_literals", "_compiled")
+
+    def __init__(self, rules: RuleSet, patterns: list[tuple[str, bool]],
+                 literals: list[list[str]]) -> None:
+        self.rules = rules
+        self._patterns: list[tuple[str, bool]] | list[tuple[object, bool]] = patterns
+        self._literals = literals
+        self._compiled = False
+
+    def excluded(self, rel: str) -> bool:
+        if not self._patterns:
+            return False
+        if not any(all(part in rel for part in parts) for parts in self._literals):
+            return False  # no pattern's literal text is in the path: no need for ``re``
+        if not self._compiled:
+            import re
+
+            self._patterns = [(re.compile(str(p)), include) for p, include in self._patterns]
+            self._compiled = True
+        result = False
+        for regex, include in self._patterns:
+            if regex.match(rel):  # type: ignore[attr-defined]
+                result = include
+        return result
+
+
+def _key(rules_path: str, root: str, strings: bool, check_targets: bool) -> str:
+    st = os.stat(rules_path)
+    raw = f"{os.path.abspath(rules_path)}\0{st.st_size}\0{st.st_mtime_ns}\0{root}\0{strings}" \
+          f"\0{check_targets}\0{__version__}\0{_FORMAT}"
+    return format(_fnv(raw.encode()), "016x")
+
+
+def _fnv(data: bytes) -> int:
+    h = 0xCBF29CE484222325
+    for b in data:
+        h = ((h ^ b) * 0x100000001B3) & 0xFFFFFFFFFFFFFFFF
+    return h
 
 
 def _path(root: str, key: str) -> str:
-    return os.path.join(root, ".migrate", "cache", f"rules-{key}.json")
+    return os.path.join(root, ".migrate", "cache", f"rules-{key}.marshal")
 
 
 def load_cached(rules_path: str, root: str, strings: bool, check_targets: bool
-                ) -> RuleSet | None:
+                ) -> Cached | None:
     try:
-        with open(rules_path, "rb") as fh:
-            key = _key(fh.read(), root, strings, check_targets)
-        with open(_path(root, key), encoding="utf-8") as fh:
-            data = json.load(fh)
-        moves = tuple(Move(m["old"], m["new"], m["target"], Kind(m["kind"]), m["reason"],
-                           m["strings"], m["line"]) for m in data["moves"])
-        codemods = tuple(CodemodSpec(c["path"], c["class_name"], tuple(
-            (k, v) for k, v in c["args"]), c["line"]) for c in data["codemods"])
-        return RuleSet(moves=moves, root=data["root"], source_roots=tuple(data["source_roots"]),
-                       exclude=tuple(data["exclude"]), include=tuple(data["include"]),
-                       gitignore=data["gitignore"], codemods=codemods,
-                       rules_path=data["rules_path"], strings=data["strings"])
-    except (OSError, ValueError, KeyError, TypeError):
+        with open(_path(root, _key(rules_path, root, strings, check_targets)), "rb") as fh:
+            data = marshal.load(fh)
+        moves = tuple(Move(old, new, target, Kind(kind), reason, flag, line)
+                      for old, new, target, kind, reason, flag, line in data["moves"])
+        codemods = tuple(CodemodSpec(path, cls, tuple(args), line)
+                         for path, cls, args, line in data["codemods"])
+        rules = RuleSet(moves, data["root"], tuple(data["source_roots"]), tuple(data["exclude"]),
+                        tuple(data["include"]), data["gitignore"], codemods,
+                        data["rules_path"], data["strings"])
+        return Cached(rules, data["patterns"], data["literals"])
+    except (OSError, ValueError, KeyError, TypeError, EOFError):
         return None
 
 
-def store(rules: RuleSet, rules_path: str, check_targets: bool) -> None:
+def store(rules: RuleSet, rules_path: str, check_targets: bool) -> Cached:
+    import pathspec
+
+    spec = pathspec.GitIgnoreSpec.from_lines(list(rules.exclude))
+    patterns = [(p.regex.pattern, bool(p.include)) for p in spec.patterns
+                if getattr(p, "regex", None) is not None and p.include is not None]
+    literals = [_literals(line) for line in rules.exclude]
+    cached = Cached(rules, patterns, literals)
     try:
-        with open(rules_path, "rb") as fh:
-            key = _key(fh.read(), rules.root, rules.strings, check_targets)
         data = {
-            "moves": [{"old": m.old, "new": m.new, "target": m.target, "kind": m.kind.value,
-                       "reason": m.reason, "strings": m.strings, "line": m.line}
+            "moves": [(m.old, m.new, m.target, m.kind.value, m.reason, m.strings, m.line)
                       for m in rules.moves],
-            "codemods": [{"path": c.path, "class_name": c.class_name,
-                          "args": [list(a) for a in c.args], "line": c.line}
-                         for c in rules.codemods],
+            "codemods": [(c.path, c.class_name, list(c.args), c.line) for c in rules.codemods],
             "root": rules.root, "source_roots": list(rules.source_roots),
             "exclude": list(rules.exclude), "include": list(rules.include),
             "gitignore": rules.gitignore, "rules_path": rules.rules_path,
-            "strings": rules.strings,
+            "strings": rules.strings, "patterns": patterns, "literals": literals,
         }
-        path = _path(rules.root, key)
+        path = _path(rules.root, _key(rules_path, rules.root, rules.strings, check_targets))
         os.makedirs(os.path.dirname(path), exist_ok=True)
         tmp = f"{path}.{os.getpid()}.tmp"
-        with open(tmp, "w", encoding="utf-8") as fh:
-            json.dump(data, fh)
+        with open(tmp, "wb") as fh:
+            marshal.dump(data, fh)
         os.replace(tmp, path)
-    except (OSError, TypeError, ValueError):
-        return  # a cache is only a cache
+    except (OSError, ValueError, TypeError):
+        pass  # a cache is only a cache
+    return cached
+
+
+def _literals(pattern: str) -> list[str]:
+    """Plain parts of a gitignore pattern: a path it matches contains every one of them.
+
+    A negated pattern (``!x``) gets no parts, so that it always takes the exact path.
+    """
+    if pattern.startswith("!"):
+        return []
+    parts = pattern.replace("\\", "/").strip("/").split("/")
+    return [p for p in parts if p and not any(c in p for c in "*?[]")]

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Callable
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from pathlib import PurePosixPath
 
 from importshift import dotted, modules
@@ -273,7 +273,7 @@ class _Compiler:
             if kind is Kind.SYMBOL and "." not in move.old:
                 self.problem(old_mark, f"a symbol needs a module: {move.old!r}")
                 continue
-            moves.append(replace(move, kind=kind))
+            moves.append(move._replace(kind=kind))
         by_old = {m.old: m for m in moves}
         marks = {m.old: nm for m, _, _, nm in raw}
         final = []
@@ -284,7 +284,7 @@ class _Compiler:
             if move.kind is Kind.MODULE and dotted.within(target, move.old):
                 self.problem(marks[move.old], f"'new' {target!r} lies inside 'old' {move.old!r}")
                 continue
-            final.append(replace(move, target=target))
+            final.append(move._replace(target=target))
         if self.check_targets and not self.problems:
             self._check_targets(final, index, inside, marks)
         return final

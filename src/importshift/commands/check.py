@@ -7,23 +7,21 @@ Kept light on purpose: no click, no PyYAML on a cache hit, no rich, no LibCST un
 from __future__ import annotations
 
 import ast
-import json
 import os
-from collections import Counter
+from collections import Counter, namedtuple
 from collections.abc import Sequence
-from dataclasses import dataclass
 
 from importshift import detect, locate, modules
 from importshift.model import Kind, RuleSet, Site
 from importshift.options import Format, Options
 from importshift.output import Output
-from importshift.rulecache import load_cached, store
+from importshift.rulecache import Cached, load_cached, store
 
 CODE = "MIG001"
 
 
-@dataclass(frozen=True, slots=True)
-class Finding:
+class Finding(namedtuple("Finding", "path site reason")):
+    __slots__ = ()
     path: str
     site: Site
     reason: str
@@ -33,7 +31,7 @@ class Finding:
         return f"{CODE} '{self.site.old}' moved to '{self.site.new}'{why}"
 
 
-def _rules(opts: Options, out: Output) -> RuleSet:
+def _rules(opts: Options, out: Output) -> Cached:
     path = locate.rules_path(opts.rules, opts.root)
     root = os.path.abspath(opts.root or os.path.dirname(os.path.abspath(path)))
     cached = load_cached(path, root, opts.strings, opts.check_targets)
@@ -42,8 +40,7 @@ def _rules(opts: Options, out: Output) -> RuleSet:
     from importshift.commands.common import load
 
     loaded = load(opts, out)
-    store(loaded.ruleset, path, opts.check_targets)
-    return loaded.ruleset
+    return store(loaded.ruleset, path, opts.check_targets)
 
 
 def _sites(data: bytes, rules: RuleSet, module: str | None, is_package: bool,
@@ -77,11 +74,12 @@ def _new_only(sites: list[Site], base_sites: list[Site]) -> list[Site]:
 
 def run(opts: Options, out: Output, files: Sequence[str], new_only: bool, base: str,
         fix: bool) -> int:
-    rules = _rules(opts, out)
+    cached = _rules(opts, out)
+    rules = cached.rules
     root = rules.root
     tokens = frozenset(t.encode() for t in rules.tokens())
     star = frozenset(t.encode() for t in rules.star_tokens())
-    rels = _files(rules, files)
+    rels = _files(cached, files)
     reasons = {m.id: m.reason for m in rules.moves}
     findings: list[Finding] = []
     unparseable: list[str] = []
@@ -118,8 +116,9 @@ def run(opts: Options, out: Output, files: Sequence[str], new_only: bool, base: 
     return 1 if findings else 0
 
 
-def _files(rules: RuleSet, files: Sequence[str]) -> list[str]:
+def _files(cached: Cached, files: Sequence[str]) -> list[str]:
     """The given files (folders expand to their Python files), or the whole tree."""
+    rules = cached.rules
     root = rules.root
     if not files:
         return modules.walk(root, rules.exclude, rules.gitignore, rules.include)[0]
@@ -131,7 +130,7 @@ def _files(rules: RuleSet, files: Sequence[str]) -> list[str]:
             continue
         if os.path.isdir(f):
             folders.append("" if rel == "." else rel + "/")
-        elif rel.endswith(".py") and not modules.excluded(rel, rules.exclude):
+        elif rel.endswith(".py") and not cached.excluded(rel):
             rels.append(rel)
     if folders:
         every = modules.walk(root, rules.exclude, rules.gitignore, rules.include)[0]
@@ -141,6 +140,8 @@ def _files(rules: RuleSet, files: Sequence[str]) -> list[str]:
 
 def _report(out: Output, fmt: Format, findings: list[Finding]) -> None:
     if fmt is Format.JSON:
+        import json
+
         out.out(json.dumps([{"path": f.path, "line": f.site.line, "column": f.site.column,
                              "code": CODE, "rule": f.site.rule, "old": f.site.old,
                              "new": f.site.new, "form": f.site.form, "reason": f.reason}

@@ -30,13 +30,14 @@ class LoadedCodemod:
         return tuple(str(v).encode() for v in values)
 
 
-_CACHE: dict[CodemodSpec, LoadedCodemod] = {}
+_CACHE: dict[tuple[str, str, str], LoadedCodemod] = {}
 
 
 def load_codemod(spec: CodemodSpec) -> LoadedCodemod:
     """Import the codemod class (once per process)."""
-    if spec in _CACHE:
-        return _CACHE[spec]
+    key = (spec.path, spec.class_name, repr(spec.args))
+    if key in _CACHE:
+        return _CACHE[key]
     name = f"importshift_codemod_{abs(hash(spec.path))}"
     module_spec = importlib.util.spec_from_file_location(name, spec.path)
     if module_spec is None or module_spec.loader is None:
@@ -51,7 +52,7 @@ def load_codemod(spec: CodemodSpec) -> LoadedCodemod:
     if not (isinstance(cls, type) and issubclass(cls, Codemod)):
         raise ImportshiftError(f"{spec.id} is not a LibCST Codemod class")
     loaded = LoadedCodemod(spec, cls)
-    _CACHE[spec] = loaded
+    _CACHE[key] = loaded
     return loaded
 
 
