@@ -35,19 +35,19 @@ SHIMS = {
     "corp/__init__.py": "",
     "corp/core/__init__.py": "",
     "corp/core/monitor.py": "class EventMonitor:\n    def emit(self, e):\n        return e\n\n\n"
-                            "class EventFilter:\n    pass\n",
+    "class EventFilter:\n    pass\n",
     "corp/core/events.py": "import warnings\n\nfrom .monitor import EventFilter, "
-                           "EventMonitor as EventManager\n\nwarnings.warn('use corp.core."
-                           "monitor', DeprecationWarning, stacklevel=2)\n",
+    "EventMonitor as EventManager\n\nwarnings.warn('use corp.core."
+    "monitor', DeprecationWarning, stacklevel=2)\n",
     "corp/core/canonical.py": "def create(name):\n    return name\n\n\ndef registry():\n"
-                              "    return {}\n",
+    "    return {}\n",
     "corp/core/factory.py": "from .canonical import *  # noqa: F403\n",
     "corp/util/__init__.py": "",
     "corp/util/retrying.py": "def retry(fn, times=3):\n    return fn\n",
     "corp/util/timing.py": "class Timer:\n    def __enter__(self):\n        return self\n\n"
-                           "    def __exit__(self, *a):\n        return False\n",
+    "    def __exit__(self, *a):\n        return False\n",
     "corp/util/legacy_helpers.py": "from corp.util.retrying import retry\n"
-                                   "from corp.util.timing import Timer\n",
+    "from corp.util.timing import Timer\n",
     "corp/models/__init__.py": "",
     "corp/models/base.py": "class Model:\n    fields = ()\n",
     "corp/models/old_base.py": "from corp.models.base import *  # noqa: F403\n",
@@ -56,25 +56,54 @@ SHIMS = {
 _USES = [
     # (import block, body using the names)
     ("from corp.core.events import EventManager\n", "    return EventManager().emit(x)\n"),
-    ("from corp.core.events import EventManager as EM, EventFilter\n",
-     "    return EM(), EventFilter\n"),
-    ("from corp.core.events import (\n    EventFilter,  # filters\n    EventManager,\n)\n",
-     "    return EventManager, EventFilter\n"),
+    (
+        "from corp.core.events import EventManager as EM, EventFilter\n",
+        "    return EM(), EventFilter\n",
+    ),
+    (
+        "from corp.core.events import (\n    EventFilter,  # filters\n    EventManager,\n)\n",
+        "    return EventManager, EventFilter\n",
+    ),
     ("import corp.core.factory\n", "    return corp.core.factory.create(x)\n"),
     ("from corp.core import factory\n", "    return factory.registry()\n"),
     ("import corp.core.events as ev\n", "    return ev.EventManager()\n"),
-    ("from corp.util.legacy_helpers import retry, Timer\n",
-     "    with Timer():\n        return retry(x)\n"),
+    (
+        "from corp.util.legacy_helpers import retry, Timer\n",
+        "    with Timer():\n        return retry(x)\n",
+    ),
     ("from corp.models.old_base import Model\n", "    return Model.fields\n"),
     ("from corp.models import old_base\n", "    return old_base.Model\n"),
-    ("from typing import TYPE_CHECKING\n\nif TYPE_CHECKING:\n"
-     "    from corp.core.events import EventManager\n", "    return x  # type: EventManager\n"),
+    (
+        "from typing import TYPE_CHECKING\n\nif TYPE_CHECKING:\n"
+        "    from corp.core.events import EventManager\n",
+        "    return x  # type: EventManager\n",
+    ),
     ("", "    from corp.util.legacy_helpers import retry\n    return retry(x)\n"),
     ("from corp.core.factory import *  # noqa: F403\n", "    return create(x)  # noqa: F405\n"),
 ]
 
-_WORDS = ["alpha", "beta", "gamma", "delta", "omega", "sigma", "kappa", "theta", "lambda_",
-          "zeta", "eta", "iota", "rho", "tau", "phi", "chi", "psi", "mu", "nu", "xi"]
+_WORDS = [
+    "alpha",
+    "beta",
+    "gamma",
+    "delta",
+    "omega",
+    "sigma",
+    "kappa",
+    "theta",
+    "lambda_",
+    "zeta",
+    "eta",
+    "iota",
+    "rho",
+    "tau",
+    "phi",
+    "chi",
+    "psi",
+    "mu",
+    "nu",
+    "xi",
+]
 
 
 def _filler(rng: random.Random, functions: int) -> str:
@@ -128,9 +157,11 @@ def generate(root: str, n: int = 10_000, seed: int = 1, mention_rate: float = 0.
             header += imports
             body += f"\n\ndef uses_moved(x):\n{use}"
             if is_test:
-                body += ("\n\ndef test_patch():\n    from unittest import mock\n\n"
-                         "    with mock.patch('corp.core.events.EventManager'):\n"
-                         "        pass\n")
+                body += (
+                    "\n\ndef test_patch():\n    from unittest import mock\n\n"
+                    "    with mock.patch('corp.core.events.EventManager'):\n"
+                    "        pass\n"
+                )
         elif rng.random() < 0.02:
             header += "from corp.core.monitor import EventMonitor\n"  # already migrated
         text = header + body

@@ -22,24 +22,42 @@ from libcst.metadata import QualifiedNameProvider
 
 EXAMPLES = [
     # (function, old, new, before, after)
-    ("m.f", "user", "user_id",
-     "from m import f\nf(user=1)\n",
-     "from m import f\nf(user_id=1)\n"),
-    ("m.f", "user", "user_id",
-     "import m as mod\nmod.f(1, user = 2)  # keep\n",
-     "import m as mod\nmod.f(1, user_id = 2)  # keep\n"),
-    ("m.f", "user", "user_id",
-     "from m import f as g\ng(user=1)\n",
-     "from m import f as g\ng(user_id=1)\n"),
-    ("m.f", "user", "user_id",  # another function with the same name is left alone
-     "from other import f\nf(user=1)\n",
-     "from other import f\nf(user=1)\n"),
-    ("pkg.m.f", "user", "user_id",  # relative imports resolve against the file's module
-     "from .m import f\nf(user=1)\n",
-     "from .m import f\nf(user_id=1)\n"),
-    ("m.f", "user", "user_id",  # a call that already passes the new name is not touched
-     "from m import f\nf(user=1, user_id=2)\n",
-     "from m import f\nf(user=1, user_id=2)\n"),
+    ("m.f", "user", "user_id", "from m import f\nf(user=1)\n", "from m import f\nf(user_id=1)\n"),
+    (
+        "m.f",
+        "user",
+        "user_id",
+        "import m as mod\nmod.f(1, user = 2)  # keep\n",
+        "import m as mod\nmod.f(1, user_id = 2)  # keep\n",
+    ),
+    (
+        "m.f",
+        "user",
+        "user_id",
+        "from m import f as g\ng(user=1)\n",
+        "from m import f as g\ng(user_id=1)\n",
+    ),
+    (
+        "m.f",
+        "user",
+        "user_id",  # another function with the same name is left alone
+        "from other import f\nf(user=1)\n",
+        "from other import f\nf(user=1)\n",
+    ),
+    (
+        "pkg.m.f",
+        "user",
+        "user_id",  # relative imports resolve against the file's module
+        "from .m import f\nf(user=1)\n",
+        "from .m import f\nf(user_id=1)\n",
+    ),
+    (
+        "m.f",
+        "user",
+        "user_id",  # a call that already passes the new name is not touched
+        "from m import f\nf(user=1, user_id=2)\n",
+        "from m import f\nf(user=1, user_id=2)\n",
+    ),
 ]
 
 
@@ -70,8 +88,10 @@ class RenameKwarg(VisitorBasedCodemodCommand):
         return ".".join([*base, name.lstrip(".")])
 
     def leave_Call(self, original_node: cst.Call, updated_node: cst.Call) -> cst.Call:
-        names = {self._absolute(q.name)
-                 for q in self.get_metadata(QualifiedNameProvider, original_node, set())}
+        names = {
+            self._absolute(q.name)
+            for q in self.get_metadata(QualifiedNameProvider, original_node, set())
+        }
         if self.function not in names:
             return updated_node
         keywords = {a.keyword.value for a in updated_node.args if a.keyword is not None}
@@ -79,7 +99,8 @@ class RenameKwarg(VisitorBasedCodemodCommand):
             return updated_node
         args = [
             a.with_changes(keyword=a.keyword.with_changes(value=self.new))
-            if a.keyword is not None and a.keyword.value == self.old else a
+            if a.keyword is not None and a.keyword.value == self.old
+            else a
             for a in updated_node.args
         ]
         return updated_node.with_changes(args=args)

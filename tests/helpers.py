@@ -61,14 +61,23 @@ def ruleset(moves: list[tuple[str, str, str]], tmp_dir: str, strings: bool = Fal
     return load_rules(path, tmp_dir, check_targets=False, probe=NoProbe(), files=[]).ruleset
 
 
-def rewrite(source: str | bytes, rules, module: str | None = "app.views",  # type: ignore[no-untyped-def]
-            is_package: bool = False) -> Rewrite:
+def rewrite(
+    source: str | bytes,
+    rules,
+    module: str | None = "app.views",  # type: ignore[no-untyped-def]
+    is_package: bool = False,
+) -> Rewrite:
     data = source.encode() if isinstance(source, str) else source
     return Engine(rules).rewrite(data, "case.py", module, is_package)
 
 
-def assert_rewrites(before: str, after: str, rules, module: str | None = "app.views",  # type: ignore[no-untyped-def]
-                    is_package: bool = False) -> None:
+def assert_rewrites(
+    before: str,
+    after: str,
+    rules,
+    module: str | None = "app.views",  # type: ignore[no-untyped-def]
+    is_package: bool = False,
+) -> None:
     after = textwrap.dedent(after)
     ast.parse(after)  # the expectation itself must be valid Python
     result = rewrite(textwrap.dedent(before), rules, module, is_package)

@@ -6,8 +6,8 @@ import ast
 import pathlib
 
 import pytest
-
 from helpers import parse_header, rewrite, ruleset
+
 from importshift.model import Status
 
 CASES = pathlib.Path(__file__).parent / "cases"
@@ -17,7 +17,7 @@ FILES = sorted(CASES.rglob("*.py"))
 def _split(path: pathlib.Path) -> tuple[list[str], str, str | None]:
     lines = path.read_text().splitlines(keepends=True)
     header, body = parse_header([line.rstrip("\n") for line in lines])
-    body_lines = lines[len(lines) - len(body):]
+    body_lines = lines[len(lines) - len(body) :]
     text = "".join(body_lines)
     if "# output\n" in text:
         before, after = text.split("# output\n", 1)
@@ -43,5 +43,17 @@ def test_case(path: pathlib.Path, tmp_path: pathlib.Path) -> None:
 
 def test_every_form_has_cases() -> None:
     forms = {p.parent.name for p in FILES}
-    assert {"from_import", "alias", "split_merge", "multiline", "plain_import", "module_attr",
-            "from_package", "relative", "nested", "star", "strings", "chains"} <= forms
+    assert {
+        "from_import",
+        "alias",
+        "split_merge",
+        "multiline",
+        "plain_import",
+        "module_attr",
+        "from_package",
+        "relative",
+        "nested",
+        "star",
+        "strings",
+        "chains",
+    } <= forms

@@ -38,20 +38,46 @@ _COMMON = ("rules", "root", "jobs", "fmt", "quiet", "verbose", "strings", "no_ch
 def common_options(func: F) -> F:
     """The options every command accepts, before or after the subcommand."""
     decorators = [
-        click.option("--rules", type=click.Path(dir_okay=False), default=None,
-                     help="Rules file (default: rules.yaml here or in a parent folder)."),
-        click.option("--root", type=click.Path(file_okay=False, exists=True), default=None,
-                     help="Repository root (default: the rules file's folder)."),
-        click.option("-j", "--jobs", type=click.IntRange(min=1), default=None,
-                     help="Worker processes (default: CPU count)."),
-        click.option("--format", "fmt", type=click.Choice(["text", "json", "github"]),
-                     default=None, help="Report format."),
+        click.option(
+            "--rules",
+            type=click.Path(dir_okay=False),
+            default=None,
+            help="Rules file (default: rules.yaml here or in a parent folder).",
+        ),
+        click.option(
+            "--root",
+            type=click.Path(file_okay=False, exists=True),
+            default=None,
+            help="Repository root (default: the rules file's folder).",
+        ),
+        click.option(
+            "-j",
+            "--jobs",
+            type=click.IntRange(min=1),
+            default=None,
+            help="Worker processes (default: CPU count).",
+        ),
+        click.option(
+            "--format",
+            "fmt",
+            type=click.Choice(["text", "json", "github"]),
+            default=None,
+            help="Report format.",
+        ),
         click.option("-q", "--quiet", is_flag=True, default=None, help="Less output."),
         click.option("-v", "--verbose", count=True, default=None, help="More output."),
-        click.option("--strings", is_flag=True, default=None,
-                     help="Rewrite dotted string references for every rule."),
-        click.option("--no-check-targets", is_flag=True, default=None,
-                     help="Do not require move targets to exist."),
+        click.option(
+            "--strings",
+            is_flag=True,
+            default=None,
+            help="Rewrite dotted string references for every rule.",
+        ),
+        click.option(
+            "--no-check-targets",
+            is_flag=True,
+            default=None,
+            help="Do not require move targets to exist.",
+        ),
     ]
     for decorator in reversed(decorators):
         func = decorator(func)
@@ -66,13 +92,19 @@ def _options(ctx: click.Context, kwargs: dict[str, Any], formats: tuple[str, ...
             merged[key] = value
     fmt = merged.get("fmt") or "text"
     if fmt not in formats:
-        raise click.UsageError(f"--format {fmt} is not available here "
-                               f"(choose from {', '.join(formats)})")
+        raise click.UsageError(
+            f"--format {fmt} is not available here (choose from {', '.join(formats)})"
+        )
     verbosity = -1 if merged.get("quiet") else int(merged.get("verbose") or 0)
-    return Options(rules=merged.get("rules"), root=merged.get("root"),
-                   jobs=int(merged.get("jobs") or 0), format=Format(fmt), verbosity=verbosity,
-                   strings=bool(merged.get("strings")),
-                   check_targets=not merged.get("no_check_targets"))
+    return Options(
+        rules=merged.get("rules"),
+        root=merged.get("root"),
+        jobs=int(merged.get("jobs") or 0),
+        format=Format(fmt),
+        verbosity=verbosity,
+        strings=bool(merged.get("strings")),
+        check_targets=not merged.get("no_check_targets"),
+    )
 
 
 def _command(formats: tuple[str, ...] = ("text", "json")) -> Callable[[F], F]:
@@ -106,14 +138,19 @@ class _Group(click.Group):
             ctx.exit(2)
         except (click.exceptions.Exit, click.ClickException, click.exceptions.Abort):
             raise
+        except OSError as exc:  # the machine said no (disk full, permissions): one line
+            click.echo(f"error: {exc}", err=True)
+            ctx.exit(2)
         except KeyboardInterrupt:
             click.echo("interrupted", err=True)
             ctx.exit(130)
         except Exception as exc:  # noqa: BLE001 - a bug: short notice, traceback with -v
             if verbose:
                 traceback.print_exc()
-            click.echo(f"internal error: {type(exc).__name__}: {exc} (run with -v for the "
-                       "traceback)", err=True)
+            click.echo(
+                f"internal error: {type(exc).__name__}: {exc} (run with -v for the traceback)",
+                err=True,
+            )
             ctx.exit(2)
 
 
@@ -130,8 +167,12 @@ def group(ctx: click.Context, **kwargs: Any) -> None:
 @group.command("plan")
 @click.argument("paths", nargs=-1, type=click.Path(exists=True))
 @click.option("--diff", is_flag=True, help="Print unified diffs.")
-@click.option("--out", "out_path", type=click.Path(dir_okay=False),
-              help="Write the machine-readable plan (JSON) to this file.")
+@click.option(
+    "--out",
+    "out_path",
+    type=click.Path(dir_okay=False),
+    help="Write the machine-readable plan (JSON) to this file.",
+)
 @_command()
 def plan_cmd(opts: Options, paths: tuple[str, ...], diff: bool, out_path: str | None) -> int:
     """Dry run: what would change, per rule. Writes no source file."""
@@ -140,56 +181,104 @@ def plan_cmd(opts: Options, paths: tuple[str, ...], diff: bool, out_path: str | 
     return plan.run(opts, ClickOutput(), paths, diff, out_path)
 
 
-def _verify_options(verify: str, verify_cmd: str | None, python: str | None,
-                    timeout: float) -> VerifyOptions:
+def _verify_options(
+    verify: str, verify_cmd: str | None, python: str | None, timeout: float
+) -> VerifyOptions:
     return VerifyOptions(VerifyMode(verify), verify_cmd, python, timeout)
 
 
 def verify_options(func: F) -> F:
-    for decorator in reversed([
-        click.option("--verify", type=click.Choice(["import", "collect", "none"]),
-                     default="import", show_default=True, help="How each batch is verified."),
-        click.option("--verify-cmd", default=None,
-                     help="Verify each batch by running this shell command instead."),
-        click.option("--python", "python", default=None,
-                     help="Interpreter for verification (default: the repo's .venv or venv)."),
-        click.option("--timeout", type=click.FloatRange(min=0.1), default=60.0,
-                     show_default=True, help="Seconds allowed per verified module."),
-    ]):
+    for decorator in reversed(
+        [
+            click.option(
+                "--verify",
+                type=click.Choice(["import", "collect", "none"]),
+                default="import",
+                show_default=True,
+                help="How each batch is verified.",
+            ),
+            click.option(
+                "--verify-cmd",
+                default=None,
+                help="Verify each batch by running this shell command instead.",
+            ),
+            click.option(
+                "--python",
+                "python",
+                default=None,
+                help="Interpreter for verification (default: the repo's .venv or venv).",
+            ),
+            click.option(
+                "--timeout",
+                type=click.FloatRange(min=0.1),
+                default=60.0,
+                show_default=True,
+                help="Seconds allowed per verified module.",
+            ),
+        ]
+    ):
         func = decorator(func)
     return func
 
 
 @group.command("apply")
 @click.argument("paths", nargs=-1, type=click.Path(exists=True))
-@click.option("--batch", "batch_size", type=click.IntRange(min=1), default=50,
-              show_default=True, help="Files per batch.")
+@click.option(
+    "--batch",
+    "batch_size",
+    type=click.IntRange(min=1),
+    default=50,
+    show_default=True,
+    help="Files per batch.",
+)
 @verify_options
 @click.option("--allow-dirty", is_flag=True, help="Run on a tree with uncommitted changes.")
-@click.option("--plan", "plan_file", type=click.Path(exists=True, dir_okay=False),
-              help="Apply exactly this saved plan (stale files are skipped).")
+@click.option(
+    "--plan",
+    "plan_file",
+    type=click.Path(exists=True, dir_okay=False),
+    help="Apply exactly this saved plan (stale files are skipped).",
+)
 @click.option("--commit", is_flag=True, help="One git commit per verified batch.")
 @_command()
-def apply_cmd(opts: Options, paths: tuple[str, ...], batch_size: int, verify: str,
-              verify_cmd: str | None, python: str | None, timeout: float, allow_dirty: bool,
-              plan_file: str | None, commit: bool) -> int:
+def apply_cmd(
+    opts: Options,
+    paths: tuple[str, ...],
+    batch_size: int,
+    verify: str,
+    verify_cmd: str | None,
+    python: str | None,
+    timeout: float,
+    allow_dirty: bool,
+    plan_file: str | None,
+    commit: bool,
+) -> int:
     """Apply the plan in verified batches (rolled back and bisected when they break)."""
     from importshift.commands import apply
     from importshift.gitport import GitCli
 
-    return apply.run(opts, _verify_options(verify, verify_cmd, python, timeout), ClickOutput(),
-                     GitCli(), paths, batch_size, allow_dirty, plan_file, commit)
+    return apply.run(
+        opts,
+        _verify_options(verify, verify_cmd, python, timeout),
+        ClickOutput(),
+        GitCli(),
+        paths,
+        batch_size,
+        allow_dirty,
+        plan_file,
+        commit,
+    )
 
 
 @group.command("check")
 @click.argument("files", nargs=-1, type=click.Path())
-@click.option("--new-only", is_flag=True,
-              help="Report only occurrences that are not already in --base.")
+@click.option(
+    "--new-only", is_flag=True, help="Report only occurrences that are not already in --base."
+)
 @click.option("--base", default="HEAD", show_default=True, help="Git revision for --new-only.")
 @click.option("--fix", is_flag=True, help="Rewrite the reported files in place.")
 @_command(("text", "json", "github"))
-def check_cmd(opts: Options, files: tuple[str, ...], new_only: bool, base: str,
-              fix: bool) -> int:
+def check_cmd(opts: Options, files: tuple[str, ...], new_only: bool, base: str, fix: bool) -> int:
     """Report imports of deprecated paths (the pre-commit gate); exit 1 if any."""
     from importshift.commands import check
 
@@ -198,12 +287,17 @@ def check_cmd(opts: Options, files: tuple[str, ...], new_only: bool, base: str,
 
 @group.command("doctor")
 @click.argument("paths", nargs=-1, type=click.Path(exists=True))
-@click.option("--platform", type=click.Choice(["windows", "linux", "darwin"]), default=None,
-              help="Also flag unguarded imports of standard-library modules it lacks.")
+@click.option(
+    "--platform",
+    type=click.Choice(["windows", "linux", "darwin"]),
+    default=None,
+    help="Also flag unguarded imports of standard-library modules it lacks.",
+)
 @click.option("--write-rules", is_flag=True, help="Add the unambiguous suggestions as moves.")
 @_command()
-def doctor_cmd(opts: Options, paths: tuple[str, ...], platform: str | None,
-               write_rules: bool) -> int:
+def doctor_cmd(
+    opts: Options, paths: tuple[str, ...], platform: str | None, write_rules: bool
+) -> int:
     """Imports into the source roots that resolve to nothing, with suggested moves."""
     from importshift.commands import doctor
 
@@ -224,14 +318,21 @@ def shims_cmd(opts: Options, discovered: bool) -> int:
 @click.option("--dry-run", is_flag=True, help="Say what would be removed; change nothing.")
 @verify_options
 @_command()
-def retire_cmd(opts: Options, dry_run: bool, verify: str, verify_cmd: str | None,
-               python: str | None, timeout: float) -> int:
+def retire_cmd(
+    opts: Options,
+    dry_run: bool,
+    verify: str,
+    verify_cmd: str | None,
+    python: str | None,
+    timeout: float,
+) -> int:
     """Remove shim aliases nobody imports, and shim modules nothing imports."""
     from importshift.commands import shims
     from importshift.gitport import GitCli
 
-    return shims.run_retire(opts, _verify_options(verify, verify_cmd, python, timeout),
-                            ClickOutput(), GitCli(), dry_run)
+    return shims.run_retire(
+        opts, _verify_options(verify, verify_cmd, python, timeout), ClickOutput(), GitCli(), dry_run
+    )
 
 
 @group.command("discover")

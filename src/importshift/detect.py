@@ -12,7 +12,6 @@ from importshift import dotted
 from importshift.model import Kind, Note, RuleSet, Site
 from importshift.policy import applies, is_shim_of
 
-
 _STAR: list[object] = []  # compiled on first use: ``re`` is not free for ``migrate check``
 
 
@@ -37,8 +36,9 @@ def mentions(data: bytes, tokens: frozenset[bytes], star_tokens: frozenset[bytes
     return bool(star_tokens) and any(t in data for t in star_tokens) and _star_import(data)
 
 
-def find_sites(tree: ast.Module, rules: RuleSet, module: str | None,
-               is_package: bool) -> tuple[list[Site], list[Note]]:
+def find_sites(
+    tree: ast.Module, rules: RuleSet, module: str | None, is_package: bool
+) -> tuple[list[Site], list[Note]]:
     finder = _Finder(rules, module, is_package)
     finder.run(tree)
     finder.sites.sort(key=lambda s: (s.line, s.column))
@@ -79,8 +79,7 @@ class _Finder:
             self._string(node)
 
     def _import_from(self, node: ast.ImportFrom) -> None:
-        base = dotted.resolve_relative(node.level, node.module or "", self.module,
-                                       self.is_package)
+        base = dotted.resolve_relative(node.level, node.module or "", self.module, self.is_package)
         if base is None:
             return
         for alias in node.names:
@@ -94,13 +93,22 @@ class _Finder:
     def _star(self, node: ast.ImportFrom, base: str) -> None:
         if base and self._site(node, base, "star"):
             return
-        moved = sorted(m.old for m in self.rules.moves
-                       if m.kind is Kind.SYMBOL and dotted.parent(m.old) == base
-                       and not is_shim_of(self.module, m))
+        moved = sorted(
+            m.old
+            for m in self.rules.moves
+            if m.kind is Kind.SYMBOL
+            and dotted.parent(m.old) == base
+            and not is_shim_of(self.module, m)
+        )
         if moved:
-            self.notes.append(Note(moved[0], node.lineno, node.col_offset + 1,
-                                   f"'from {base} import *' may rely on moved names: "
-                                   + ", ".join(moved)))
+            self.notes.append(
+                Note(
+                    moved[0],
+                    node.lineno,
+                    node.col_offset + 1,
+                    f"'from {base} import *' may rely on moved names: " + ", ".join(moved),
+                )
+            )
 
     def _import(self, node: ast.Import) -> None:
         for alias in node.names:
@@ -146,6 +154,12 @@ class _Finder:
         if self.rules.strings_enabled(res.move):
             self.sites.append(Site(res.move.id, line, col, value, res.new, "string"))
         else:
-            self.notes.append(Note(res.move.id, line, col,
-                                   f"string reference {value!r} -> {res.new!r} left for manual "
-                                   "follow-up (enable 'strings' to rewrite it)"))
+            self.notes.append(
+                Note(
+                    res.move.id,
+                    line,
+                    col,
+                    f"string reference {value!r} -> {res.new!r} left for manual "
+                    "follow-up (enable 'strings' to rewrite it)",
+                )
+            )

@@ -27,9 +27,12 @@ class Proposal:
 
 def _candidate(data: bytes) -> bool:
     """Worth a parse: it warns, forwards, aliases, or defines nothing at its top level."""
-    return (b"DeprecationWarning" in data or b"__getattr__" in data
-            or bool(_ALIAS_LINE.search(data))
-            or (b"import" in data and not _REAL_CODE.search(data)))
+    return (
+        b"DeprecationWarning" in data
+        or b"__getattr__" in data
+        or bool(_ALIAS_LINE.search(data))
+        or (b"import" in data and not _REAL_CODE.search(data))
+    )
 
 
 class _Index:
@@ -48,8 +51,9 @@ class _Index:
                         data = fh.read()
                 except OSError:
                     pass
-            self.cache[module] = summarize(data, module, path.endswith("__init__.py")) \
-                if path else None
+            self.cache[module] = (
+                summarize(data, module, path.endswith("__init__.py")) if path else None
+            )
         return self.cache[module]
 
     def define(self, name: str, depth: int = 0) -> str:
@@ -66,15 +70,18 @@ class _Index:
         for star in summary.stars:
             star_summary = self.summary(star)
             if star_summary is not None and (
-                    leaf in star_summary.defined
-                    or any(local == leaf for local, _ in (*star_summary.reexports,
-                                                          *star_summary.aliases))):
+                leaf in star_summary.defined
+                or any(
+                    local == leaf for local, _ in (*star_summary.reexports, *star_summary.aliases)
+                )
+            ):
                 return self.define(dotted.join(star, leaf), depth + 1)
         return name
 
 
-def discover(root: str, files: Iterable[SourceFile], index: dict[str, str],
-             known: set[str]) -> list[Proposal]:
+def discover(
+    root: str, files: Iterable[SourceFile], index: dict[str, str], known: set[str]
+) -> list[Proposal]:
     idx = _Index(root, index)
     out: list[Proposal] = []
     for f in files:
@@ -102,22 +109,48 @@ def _proposals(idx: _Index, f: SourceFile, s: Summary) -> list[Proposal]:
     out: list[Proposal] = []
     if s.shim_only and not facade:
         if not s.reexports and not s.aliases and len(s.stars) == 1:
-            return [Proposal(module, s.stars[0], "module",
-                             f"{f.path} only re-exports {s.stars[0]}{warn}", f.path)]
+            return [
+                Proposal(
+                    module,
+                    s.stars[0],
+                    "module",
+                    f"{f.path} only re-exports {s.stars[0]}{warn}",
+                    f.path,
+                )
+            ]
         if not s.reexports and not s.aliases and len(set(s.getattr_targets)) == 1:
             target = s.getattr_targets[0]
-            return [Proposal(module, target, "module",
-                             f"{f.path} forwards attribute access to {target} (PEP 562)"
-                             f"{warn}", f.path)]
+            return [
+                Proposal(
+                    module,
+                    target,
+                    "module",
+                    f"{f.path} forwards attribute access to {target} (PEP 562){warn}",
+                    f.path,
+                )
+            ]
         for local, source in s.reexports:
             if local.startswith("_") or source.partition(".")[0] in ("warnings", "__future__"):
                 continue
             if local in s.references:
                 continue  # imported to be used here (an alias's right-hand side, say)
-            out.append(Proposal(dotted.join(module, local), idx.define(source), "symbol",
-                                f"{f.path} only re-exports it{warn}", f.path))
+            out.append(
+                Proposal(
+                    dotted.join(module, local),
+                    idx.define(source),
+                    "symbol",
+                    f"{f.path} only re-exports it{warn}",
+                    f.path,
+                )
+            )
     for old, source in s.aliases:
-        out.append(Proposal(dotted.join(module, old), idx.define(source), "symbol",
-                            f"alias '{old} = {dotted.leaf(source)}' in {f.path}{warn}",
-                            f.path))
+        out.append(
+            Proposal(
+                dotted.join(module, old),
+                idx.define(source),
+                "symbol",
+                f"alias '{old} = {dotted.leaf(source)}' in {f.path}{warn}",
+                f.path,
+            )
+        )
     return out

@@ -75,8 +75,9 @@ class _Tree:
         return exact is None or name in exact
 
 
-def examine(root: str, files: Iterable[SourceFile], index: dict[str, str],
-            platform: str | None = None) -> list[Finding]:
+def examine(
+    root: str, files: Iterable[SourceFile], index: dict[str, str], platform: str | None = None
+) -> list[Finding]:
     tree = _Tree(root, index)
     top_levels = {m.partition(".")[0] for m in index}
     missing_platform = MISSING.get(platform or "", frozenset())
@@ -91,11 +92,15 @@ def examine(root: str, files: Iterable[SourceFile], index: dict[str, str],
         platform_hits = []
         found: list[Finding] = []
         for stmt in scan.imports(data):
-            if missing_platform and not stmt.is_from and stmt.module.partition(".")[0] in \
-                    missing_platform:
-                platform_hits.append(stmt)
-            elif missing_platform and stmt.is_from and stmt.level == 0 and \
-                    stmt.module.partition(".")[0] in missing_platform:
+            if (
+                missing_platform
+                and not stmt.is_from
+                and stmt.module.partition(".")[0] in missing_platform
+                or missing_platform
+                and stmt.is_from
+                and stmt.level == 0
+                and stmt.module.partition(".")[0] in missing_platform
+            ):
                 platform_hits.append(stmt)
             found.extend(_check(tree, f, stmt, top_levels))
         findings.extend(_confirmed(data, found))
@@ -118,8 +123,9 @@ def _confirmed(data: bytes, found: list[Finding]) -> list[Finding]:
     return [x for x in found if x.line in lines]
 
 
-def _check(tree: _Tree, f: SourceFile, stmt: scan.ImportStmt, top_levels: set[str]
-           ) -> list[Finding]:
+def _check(
+    tree: _Tree, f: SourceFile, stmt: scan.ImportStmt, top_levels: set[str]
+) -> list[Finding]:
     if stmt.level:
         base = dotted.resolve_relative(stmt.level, stmt.module, f.module, f.is_package)
         if base is None:
@@ -133,16 +139,24 @@ def _check(tree: _Tree, f: SourceFile, stmt: scan.ImportStmt, top_levels: set[st
     for i in range(1, len(parts) + 1):
         prefix = ".".join(parts[:i])
         if prefix not in tree.index:
-            return [Finding(f.path, stmt.line, col, f"No module named '{prefix}'", prefix,
-                            "module")]
+            return [
+                Finding(f.path, stmt.line, col, f"No module named '{prefix}'", prefix, "module")
+            ]
     if not stmt.is_from:
         return []
     out = []
     for name, _ in stmt.names:
         if name != "*" and not tree.has_name(base, name):
-            out.append(Finding(f.path, stmt.line, col,
-                               f"cannot import name '{name}' from '{base}'",
-                               dotted.join(base, name), "symbol"))
+            out.append(
+                Finding(
+                    f.path,
+                    stmt.line,
+                    col,
+                    f"cannot import name '{name}' from '{base}'",
+                    dotted.join(base, name),
+                    "symbol",
+                )
+            )
     return out
 
 
@@ -169,15 +183,25 @@ def _platform(path: str, data: bytes, missing: frozenset[str], platform: str) ->
 
     def visit_stmt(node: ast.AST, guarded: bool) -> None:
         if isinstance(node, (ast.Import, ast.ImportFrom)) and not guarded:
-            names = [a.name for a in node.names] if isinstance(node, ast.Import) else (
-                [node.module] if node.module and not node.level else [])
+            names = (
+                [a.name for a in node.names]
+                if isinstance(node, ast.Import)
+                else ([node.module] if node.module and not node.level else [])
+            )
             for name in names:
                 top = name.partition(".")[0]
                 if top in missing:
-                    out.append(Finding(path, node.lineno, node.col_offset + 1,
-                                       f"'{top}' is not available on {platform} (guard it with "
-                                       "try/except ImportError or a sys.platform check)",
-                                       top, "platform"))
+                    out.append(
+                        Finding(
+                            path,
+                            node.lineno,
+                            node.col_offset + 1,
+                            f"'{top}' is not available on {platform} (guard it with "
+                            "try/except ImportError or a sys.platform check)",
+                            top,
+                            "platform",
+                        )
+                    )
         visit(node, guarded)
 
     visit(tree, False)
@@ -196,12 +220,12 @@ def _catches_import_error(node: ast.Try) -> bool:
 
 def _platform_test(test: ast.expr) -> bool:
     text = ast.unparse(test)
-    return any(key in text for key in ("sys.platform", "os.name", "platform.system",
-                                       "TYPE_CHECKING"))
+    return any(
+        key in text for key in ("sys.platform", "os.name", "platform.system", "TYPE_CHECKING")
+    )
 
 
-def _suggest(finding: Finding, defined: dict[str, list[str]], index: dict[str, str]
-             ) -> Finding:
+def _suggest(finding: Finding, defined: dict[str, list[str]], index: dict[str, str]) -> Finding:
     if finding.kind not in ("module", "symbol"):
         return finding
     leaf = dotted.leaf(finding.old)
@@ -210,8 +234,15 @@ def _suggest(finding: Finding, defined: dict[str, list[str]], index: dict[str, s
     else:
         pool = [m + "." + leaf for m in defined.get(leaf, [])]
     ranked = sorted(set(pool), key=lambda c: _distance(finding.old, c))
-    return Finding(finding.path, finding.line, finding.column, finding.message, finding.old,
-                   finding.kind, tuple(ranked[:5]))
+    return Finding(
+        finding.path,
+        finding.line,
+        finding.column,
+        finding.message,
+        finding.old,
+        finding.kind,
+        tuple(ranked[:5]),
+    )
 
 
 def _distance(old: str, candidate: str) -> tuple[int, int, str]:

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from importshift import detect
 from importshift.model import Edit, FileOutcome, Note, RuleSet, Site, Status
 
-MAX_BYTES = 8 * 1024 * 1024
+MAX_BYTES = 2 * 1024 * 1024  # LibCST needs minutes and gigabytes beyond this: generated code
 
 
 @dataclass(frozen=True, slots=True)
@@ -25,6 +25,7 @@ class Rewrite:
     notes: tuple[Note, ...] = ()
     sites: tuple[Site, ...] = ()
     reason: str = ""
+    needs_cst: bool = False  # detect() only: an extra codemod may change this file
 
 
 class Engine:
@@ -55,24 +56,22 @@ class Engine:
         """The sites alone (no LibCST): what ``plan`` reports without ``--diff``.
 
         A file with sites counts as changed; each site is an edit (old -> new dotted name).
-        Files that an extra codemod may change are rewritten for real: only LibCST knows.
+        A file an extra codemod may change is flagged ``needs_cst``: only LibCST can tell.
         """
-        if self.rules.codemods and self._codemod_candidate(data):
-            return self.rewrite(data, path, module, is_package)
+        extra = bool(self.rules.codemods) and self._codemod_candidate(data)
         if not detect.mentions(data, self.tokens, self.star_tokens):
-            return Rewrite(Status.UNCHANGED)
+            return Rewrite(Status.UNCHANGED, needs_cst=extra)
         try:
             tree = ast.parse(data)
         except (SyntaxError, ValueError, MemoryError, RecursionError) as exc:
             return Rewrite(Status.SKIPPED, reason=_syntax_reason(exc))
         sites, notes = detect.find_sites(tree, self.rules, module, is_package)
         if not sites:
-            return Rewrite(Status.UNCHANGED, notes=tuple(notes))
+            return Rewrite(Status.UNCHANGED, notes=tuple(notes), needs_cst=extra)
         edits = tuple(Edit(s.rule, s.line, s.column, s.old, s.new) for s in sites)
-        return Rewrite(Status.CHANGED, None, edits, tuple(notes), tuple(sites))
+        return Rewrite(Status.CHANGED, None, edits, tuple(notes), tuple(sites), needs_cst=extra)
 
-    def rewrite(self, data: bytes, path: str, module: str | None,
-                is_package: bool) -> Rewrite:
+    def rewrite(self, data: bytes, path: str, module: str | None, is_package: bool) -> Rewrite:
         moves = detect.mentions(data, self.tokens, self.star_tokens)
         extra = bool(self.rules.codemods) and self._codemod_candidate(data)
         if not moves and not extra:
@@ -88,8 +87,15 @@ class Engine:
             return Rewrite(Status.UNCHANGED, notes=tuple(notes))
         return self._rewrite_cst(data, path, module, is_package, sites, notes)
 
-    def _rewrite_cst(self, data: bytes, path: str, module: str | None, is_package: bool,
-                     sites: list[Site], notes: list[Note]) -> Rewrite:
+    def _rewrite_cst(
+        self,
+        data: bytes,
+        path: str,
+        module: str | None,
+        is_package: bool,
+        sites: list[Site],
+        notes: list[Note],
+    ) -> Rewrite:
         import libcst as cst
 
         from importshift.rewrite.extra import run_codemod
@@ -98,11 +104,17 @@ class Engine:
         try:
             tree = cst.parse_module(data)
         except (cst.ParserSyntaxError, RecursionError, MemoryError, ValueError) as exc:
-            return Rewrite(Status.SKIPPED, notes=tuple(notes),
-                           reason=f"LibCST cannot parse it: {str(exc).splitlines()[0]}")
+            return Rewrite(
+                Status.SKIPPED,
+                notes=tuple(notes),
+                reason=f"LibCST cannot parse it: {str(exc).splitlines()[0]}",
+            )
         if tree.bytes != data:
-            return Rewrite(Status.SKIPPED, notes=tuple(notes),
-                           reason="LibCST does not reproduce this file byte for byte")
+            return Rewrite(
+                Status.SKIPPED,
+                notes=tuple(notes),
+                reason="LibCST does not reproduce this file byte for byte",
+            )
         edits: list[Edit] = []
         if sites:
             moved, applied = rewrite_moves(tree, self.rules, module, is_package)
@@ -118,13 +130,17 @@ class Engine:
         try:
             ast.parse(new)
         except (SyntaxError, ValueError) as exc:  # never write what does not parse
-            return Rewrite(Status.FAILED, notes=tuple(notes),
-                           reason=f"internal error: the rewrite does not parse ({exc})")
+            return Rewrite(
+                Status.FAILED,
+                notes=tuple(notes),
+                reason=f"internal error: the rewrite does not parse ({exc})",
+            )
         return Rewrite(Status.CHANGED, new, tuple(edits), tuple(notes), tuple(sites))
 
 
-def attribute_edits(before: str, after: str, sites: list[Site],
-                    applied: list[tuple[str, str]]) -> list[Edit]:
+def attribute_edits(
+    before: str, after: str, sites: list[Site], applied: list[tuple[str, str]]
+) -> list[Edit]:
     """The changed line ranges, each named after the rule that changed it.
 
     A range holding a detected site takes that site's rule (and column); otherwise the rule
@@ -148,7 +164,7 @@ def attribute_edits(before: str, after: str, sites: list[Site],
 
 def _first_difference(a: str, b: str) -> int:
     """1-based column of the first changed word."""
-    i = next((k for k, (x, y) in enumerate(zip(a, b)) if x != y), min(len(a), len(b)))
+    i = next((k for k, (x, y) in enumerate(zip(a, b, strict=False)) if x != y), min(len(a), len(b)))
     while i > 0 and (a[i - 1].isalnum() or a[i - 1] == "_"):
         i -= 1
     return i + 1
@@ -166,13 +182,25 @@ def sha256(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()
 
 
+class FileTimeout(Exception):
+    """Raised (by an alarm) in a worker when one file takes too long."""
+
+
 def outcome(path: str, data: bytes, result: Rewrite, want_diff: bool = False) -> FileOutcome:
     """A FileOutcome for ``path`` from its bytes and rewrite result."""
     diff = ""
     if want_diff and result.new is not None:
         diff = unified_diff(path, data, result.new)
-    return FileOutcome(path, result.status, sha256(data), result.edits, result.notes,
-                       result.reason, result.new, diff)
+    return FileOutcome(
+        path,
+        result.status,
+        sha256(data),
+        result.edits,
+        result.notes,
+        result.reason,
+        result.new,
+        diff,
+    )
 
 
 def unified_diff(path: str, old: bytes, new: bytes) -> str:
@@ -183,5 +211,6 @@ def unified_diff(path: str, old: bytes, new: bytes) -> str:
     a = decode(old).splitlines(keepends=True)
     b = decode(new).splitlines(keepends=True)
     lines = difflib.unified_diff(a, b, f"a/{path}", f"b/{path}")
-    return "".join(line if line.endswith("\n") else line + "\n\\ No newline at end of file\n"
-                   for line in lines)
+    return "".join(
+        line if line.endswith("\n") else line + "\n\\ No newline at end of file\n" for line in lines
+    )

@@ -11,8 +11,16 @@ import signal
 import sys
 
 _VALUE = {"--rules", "--root", "-j", "--jobs", "--format", "--base"}
-_FLAGS = {"-q", "--quiet", "-v", "--verbose", "--strings", "--no-check-targets", "--new-only",
-          "--fix"}
+_FLAGS = {
+    "-q",
+    "--quiet",
+    "-v",
+    "--verbose",
+    "--strings",
+    "--no-check-targets",
+    "--new-only",
+    "--fix",
+}
 
 
 def _fast_check(args: list[str]) -> int | None:
@@ -53,12 +61,24 @@ def _fast_check(args: list[str]) -> int | None:
     from importshift.options import Format, Options
 
     verbosity = -1 if flags & {"-q", "--quiet"} else int(bool(flags & {"-v", "--verbose"}))
-    opts = Options(rules=values.get("--rules"), root=values.get("--root"), jobs=int(jobs),
-                   format=Format(fmt), verbosity=verbosity, strings="--strings" in flags,
-                   check_targets="--no-check-targets" not in flags)
+    opts = Options(
+        rules=values.get("--rules"),
+        root=values.get("--root"),
+        jobs=int(jobs),
+        format=Format(fmt),
+        verbosity=verbosity,
+        strings="--strings" in flags,
+        check_targets="--no-check-targets" not in flags,
+    )
     try:
-        return check.run(opts, _StdOutput(), files, "--new-only" in flags,
-                         values.get("--base", "HEAD"), "--fix" in flags)
+        return check.run(
+            opts,
+            _StdOutput(),
+            files,
+            "--new-only" in flags,
+            values.get("--base", "HEAD"),
+            "--fix" in flags,
+        )
     except RulesError as exc:
         for problem in exc.problems:
             sys.stderr.write(f"{problem}\n")

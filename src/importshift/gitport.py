@@ -20,11 +20,13 @@ class Git(Protocol):
 class GitCli:
     """git through its command line; every call has a timeout and never raises."""
 
-    def _run(self, root: str, *args: str, data: bytes | None = None
-             ) -> subprocess.CompletedProcess[bytes] | None:
+    def _run(
+        self, root: str, *args: str, data: bytes | None = None
+    ) -> subprocess.CompletedProcess[bytes] | None:
         try:
-            return subprocess.run(["git", *args], cwd=root, input=data, capture_output=True,
-                                  timeout=60, check=False)
+            return subprocess.run(
+                ["git", *args], cwd=root, input=data, capture_output=True, timeout=60, check=False
+            )
         except (OSError, subprocess.SubprocessError):
             return None
 
@@ -39,8 +41,15 @@ class GitCli:
             return []
         out: list[str] = []
         for i in range(0, len(paths), 500):
-            proc = self._run(root, "status", "--porcelain", "-z", "--untracked-files=no",
-                             "--", *paths[i : i + 500])
+            proc = self._run(
+                root,
+                "status",
+                "--porcelain",
+                "-z",
+                "--untracked-files=no",
+                "--",
+                *paths[i : i + 500],
+            )
             if proc is None or proc.returncode != 0:
                 continue
             for entry in proc.stdout.decode(errors="replace").split("\0"):

@@ -74,14 +74,34 @@ class Journal:
             os.fsync(fh.fileno())
 
     def begin(self, batch_id: str, files: list[FileRecord], rules: list[str]) -> None:
-        self._append({"event": "begin", "batch": batch_id, "rules": rules,
-                      "files": [{"path": f.path, "before": f.before, "after": f.after,
-                                 "undo": f.undo} for f in files]})
+        self._append(
+            {
+                "event": "begin",
+                "batch": batch_id,
+                "rules": rules,
+                "files": [
+                    {"path": f.path, "before": f.before, "after": f.after, "undo": f.undo}
+                    for f in files
+                ],
+            }
+        )
 
-    def end(self, batch_id: str, landed: list[str], rolled_back: list[dict[str, str]],
-            interrupted: bool = False) -> None:
-        self._append({"event": "end", "batch": batch_id, "landed": landed,
-                      "rolled_back": rolled_back, "interrupted": interrupted})
+    def end(
+        self,
+        batch_id: str,
+        landed: list[str],
+        rolled_back: list[dict[str, str]],
+        interrupted: bool = False,
+    ) -> None:
+        self._append(
+            {
+                "event": "end",
+                "batch": batch_id,
+                "landed": landed,
+                "rolled_back": rolled_back,
+                "interrupted": interrupted,
+            }
+        )
 
     def undone(self, batch_id: str, reverted: list[str], left: list[dict[str, str]]) -> None:
         self._append({"event": "undo", "batch": batch_id, "reverted": reverted, "left": left})
@@ -104,8 +124,10 @@ class Journal:
         for e in self.entries():
             bid = str(e.get("batch"))
             if e.get("event") == "begin":
-                files = [FileRecord(str(f["path"]), str(f["before"]), str(f["after"]),
-                                    str(f["undo"])) for f in e.get("files", [])]  # type: ignore[attr-defined]
+                files = [
+                    FileRecord(str(f["path"]), str(f["before"]), str(f["after"]), str(f["undo"]))
+                    for f in e.get("files", [])
+                ]  # type: ignore[attr-defined]
                 found[bid] = BatchRecord(bid, files, rules=list(e.get("rules", [])))  # type: ignore[call-overload]
             elif e.get("event") == "end" and bid in found:
                 found[bid].landed = list(e.get("landed", []))  # type: ignore[call-overload]

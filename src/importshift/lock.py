@@ -41,8 +41,9 @@ def locked(root: str) -> Iterator[None]:
             except (OSError, ValueError):
                 pid = 0
             if pid and _alive(pid) and pid != os.getpid():
-                raise RefusedError(f"another migrate run (pid {pid}) holds {path}; "
-                                   "wait for it to finish") from None
+                raise RefusedError(
+                    f"another migrate run (pid {pid}) holds {path}; wait for it to finish"
+                ) from None
             with contextlib.suppress(OSError):
                 os.unlink(path)  # stale: its process is gone
             continue

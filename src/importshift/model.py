@@ -21,8 +21,7 @@ class Kind(Choice):
 Kind.define(MODULE="module", SYMBOL="symbol")
 
 
-class Move(namedtuple("Move", "old new target kind reason strings line",
-                      defaults=("", False, 0))):
+class Move(namedtuple("Move", "old new target kind reason strings line", defaults=("", False, 0))):
     """One declared move, with its chain already followed to the final ``target``."""
 
     __slots__ = ()
@@ -70,14 +69,32 @@ class Resolution(namedtuple("Resolution", "move old new")):
 class RuleSet:
     """Validated rules: moves (chains collapsed), codemods, and what to scan."""
 
-    __slots__ = ("moves", "root", "source_roots", "exclude", "include", "gitignore", "codemods",
-                 "rules_path", "strings", "_by_old", "_below")
+    __slots__ = (
+        "moves",
+        "root",
+        "source_roots",
+        "exclude",
+        "include",
+        "gitignore",
+        "codemods",
+        "rules_path",
+        "strings",
+        "_by_old",
+        "_below",
+    )
 
-    def __init__(self, moves: tuple[Move, ...], root: str,
-                 source_roots: tuple[str, ...] = (".",), exclude: tuple[str, ...] = (),
-                 include: tuple[str, ...] = (), gitignore: bool = True,
-                 codemods: tuple[CodemodSpec, ...] = (), rules_path: str = "",
-                 strings: bool = False) -> None:
+    def __init__(
+        self,
+        moves: tuple[Move, ...],
+        root: str,
+        source_roots: tuple[str, ...] = (".",),
+        exclude: tuple[str, ...] = (),
+        include: tuple[str, ...] = (),
+        gitignore: bool = True,
+        codemods: tuple[CodemodSpec, ...] = (),
+        rules_path: str = "",
+        strings: bool = False,
+    ) -> None:
         self.moves = tuple(moves)
         self.root = root
         self.source_roots = tuple(source_roots)
@@ -97,8 +114,20 @@ class RuleSet:
         self._below = frozenset(below)
 
     def __reduce__(self) -> tuple[object, ...]:
-        return (RuleSet, (self.moves, self.root, self.source_roots, self.exclude, self.include,
-                          self.gitignore, self.codemods, self.rules_path, self.strings))
+        return (
+            RuleSet,
+            (
+                self.moves,
+                self.root,
+                self.source_roots,
+                self.exclude,
+                self.include,
+                self.gitignore,
+                self.codemods,
+                self.rules_path,
+                self.strings,
+            ),
+        )
 
     def __repr__(self) -> str:
         return f"RuleSet({len(self.moves)} moves, root={self.root!r})"
@@ -122,7 +151,7 @@ class RuleSet:
         seen = {current}
         move: Move | None = first
         while move is not None:
-            current = move.target + current[len(move.old):]
+            current = move.target + current[len(move.old) :]
             if current in seen:
                 break
             seen.add(current)
@@ -145,8 +174,9 @@ class RuleSet:
 
     def star_tokens(self) -> frozenset[str]:
         """Last parts of the modules symbols moved out of (for ``from M import *``)."""
-        return frozenset(dotted.leaf(dotted.parent(m.old)) for m in self.moves
-                         if m.kind is Kind.SYMBOL)
+        return frozenset(
+            dotted.leaf(dotted.parent(m.old)) for m in self.moves if m.kind is Kind.SYMBOL
+        )
 
 
 class Edit(namedtuple("Edit", "rule line column before after")):
@@ -192,8 +222,13 @@ class Status(Choice):
 Status.define(UNCHANGED="unchanged", CHANGED="changed", SKIPPED="skipped", FAILED="failed")
 
 
-class FileOutcome(namedtuple("FileOutcome", "path status sha256 edits notes reason new_bytes diff",
-                             defaults=("", (), (), "", None, ""))):
+class FileOutcome(
+    namedtuple(
+        "FileOutcome",
+        "path status sha256 edits notes reason new_bytes diff needs_cst",
+        defaults=("", (), (), "", None, "", False),
+    )
+):
     """How one file ended in a run: one value per file, never an exception."""
 
     __slots__ = ()
@@ -205,3 +240,4 @@ class FileOutcome(namedtuple("FileOutcome", "path status sha256 edits notes reas
     reason: str
     new_bytes: bytes | None
     diff: str
+    needs_cst: bool  # detection only: an extra codemod may change the file (LibCST decides)

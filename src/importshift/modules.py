@@ -8,8 +8,20 @@ from collections.abc import Iterable, Iterator
 
 from importshift import dotted
 
-_NEVER = {".git", ".hg", ".svn", ".migrate", "__pycache__", "node_modules", ".tox", ".nox",
-          ".mypy_cache", ".pytest_cache", ".ruff_cache", ".eggs"}
+_NEVER = {
+    ".git",
+    ".hg",
+    ".svn",
+    ".migrate",
+    "__pycache__",
+    "node_modules",
+    ".tox",
+    ".nox",
+    ".mypy_cache",
+    ".pytest_cache",
+    ".ruff_cache",
+    ".eggs",
+}
 
 
 class SourceFile(namedtuple("SourceFile", "path module is_package")):
@@ -104,8 +116,9 @@ class _Ignore:
         return False
 
 
-def walk(root: str, exclude: Iterable[str], gitignore: bool = True,
-         include: Iterable[str] = ()) -> tuple[list[str], list[Skip]]:
+def walk(
+    root: str, exclude: Iterable[str], gitignore: bool = True, include: Iterable[str] = ()
+) -> tuple[list[str], list[Skip]]:
     """Every ``.py`` file under ``root`` that is not excluded, and the ones skipped on purpose."""
     ignore = _Ignore(root, exclude, gitignore)
     include_spec = _spec(include) if include else None
@@ -118,8 +131,14 @@ def walk(root: str, exclude: Iterable[str], gitignore: bool = True,
         if entry_is_link:
             target = os.path.realpath(os.path.join(root, rel))
             inside = target == real_root or target.startswith(real_root + os.sep)
-            skipped.append(Skip(rel, "symlink (not followed)" if inside
-                                else "symlink out of the tree (not followed)"))
+            skipped.append(
+                Skip(
+                    rel,
+                    "symlink (not followed)"
+                    if inside
+                    else "symlink out of the tree (not followed)",
+                )
+            )
             continue
         files.append(rel)
     files.sort()

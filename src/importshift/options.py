@@ -25,8 +25,13 @@ class VerifyMode(Choice):
 VerifyMode.define(IMPORT="import", COLLECT="collect", NONE="none")
 
 
-class Options(namedtuple("Options", "rules root jobs format verbosity strings check_targets",
-                         defaults=(None, None, 0, Format.TEXT, 0, False, True))):
+class Options(
+    namedtuple(
+        "Options",
+        "rules root jobs format verbosity strings check_targets",
+        defaults=(None, None, 0, Format.TEXT, 0, False, True),
+    )
+):
     """The common options; verbosity is -1 quiet, 0 normal, 1+ verbose."""
 
     __slots__ = ()
@@ -39,8 +44,13 @@ class Options(namedtuple("Options", "rules root jobs format verbosity strings ch
     check_targets: bool
 
 
-class VerifyOptions(namedtuple("VerifyOptions", "mode command python timeout",
-                               defaults=(VerifyMode.IMPORT, None, None, 60.0))):
+class VerifyOptions(
+    namedtuple(
+        "VerifyOptions",
+        "mode command python timeout",
+        defaults=(VerifyMode.IMPORT, None, None, 60.0),
+    )
+):
     __slots__ = ()
     mode: VerifyMode
     command: str | None

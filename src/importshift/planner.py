@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import multiprocessing
 import os
+import signal
 import sys
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor
@@ -11,7 +12,7 @@ from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
 
 from importshift import modules
-from importshift.engine import Engine, outcome
+from importshift.engine import Engine, FileTimeout, outcome
 from importshift.model import FileOutcome, Note, RuleSet, Status
 from importshift.modules import Skip, SourceFile
 
@@ -46,24 +47,29 @@ def batches(paths: Sequence[str], size: int) -> list[tuple[str, ...]]:
     return [tuple(paths[i : i + size]) for i in range(0, len(paths), size)]
 
 
-def source_files(rules: RuleSet, all_files: Sequence[str], all_skips: Sequence[Skip],
-                 paths: Iterable[str] = ()) -> tuple[list[SourceFile], list[Skip]]:
+def source_files(
+    rules: RuleSet, all_files: Sequence[str], all_skips: Sequence[Skip], paths: Iterable[str] = ()
+) -> tuple[list[SourceFile], list[Skip]]:
     """The files a run covers: the whole tree, or the given paths inside it."""
     files, skips = list(all_files), list(all_skips)
-    wanted = [os.path.relpath(os.path.abspath(p), rules.root).replace(os.sep, "/")
-              for p in paths]
+    wanted = [os.path.relpath(os.path.abspath(p), rules.root).replace(os.sep, "/") for p in paths]
     if wanted:
         keep = set()
         for w in wanted:
             prefix = "" if w == "." else w.rstrip("/") + "/"
             keep.update(f for f in files if f == w or f.startswith(prefix))
         files = sorted(keep)
-        skips = [s for s in skips if any(s.path == w or s.path.startswith(w + "/")
-                                         or w == "." for w in wanted)]
+        skips = [
+            s
+            for s in skips
+            if any(s.path == w or s.path.startswith(w + "/") or w == "." for w in wanted)
+        ]
     return [modules.source_file(f, rules.source_roots) for f in files], skips
 
 
 # -- per process ----------------------------------------------------------------------------
+
+FILE_SECONDS = 120  # one file may take this long in LibCST before it is skipped
 
 _STATE: dict[str, object] = {}
 
@@ -74,8 +80,9 @@ def _init(rules: RuleSet, want_diff: bool, exact: bool) -> None:
     _STATE["exact"] = exact
 
 
-def process_file(engine: Engine, root: str, f: SourceFile, want_diff: bool,
-                 exact: bool = True) -> FileOutcome:
+def process_file(
+    engine: Engine, root: str, f: SourceFile, want_diff: bool, exact: bool = True
+) -> FileOutcome:
     """Read and rewrite one file (or, not exact, only find its sites); never raises."""
     try:
         with open(os.path.join(root, f.path), "rb") as fh:
@@ -85,10 +92,22 @@ def process_file(engine: Engine, root: str, f: SourceFile, want_diff: bool,
     try:
         run = engine.rewrite if exact else engine.detect
         result = run(data, f.path, f.module, f.is_package)
+    except FileTimeout:
+        return FileOutcome(
+            f.path, Status.SKIPPED, reason=f"took longer than {FILE_SECONDS} s to rewrite"
+        )
+    except (RecursionError, MemoryError):
+        return FileOutcome(f.path, Status.SKIPPED, reason="too deeply nested or too large")
     except Exception as exc:  # noqa: BLE001 - one bad file never stops a run
-        return FileOutcome(f.path, Status.FAILED,
-                           reason=f"internal error: {type(exc).__name__}: {exc}")
-    return outcome(f.path, data, result, want_diff)
+        return FileOutcome(
+            f.path, Status.FAILED, reason=f"internal error: {type(exc).__name__}: {exc}"
+        )
+    found = outcome(f.path, data, result, want_diff)
+    return found._replace(needs_cst=True) if result.needs_cst else found
+
+
+def _alarm(signum: int, frame: object) -> None:
+    raise FileTimeout
 
 
 def _work(chunk: list[SourceFile]) -> list[FileOutcome]:
@@ -96,65 +115,101 @@ def _work(chunk: list[SourceFile]) -> list[FileOutcome]:
     assert isinstance(engine, Engine)
     want_diff, exact = bool(_STATE["diff"]), bool(_STATE["exact"])
     out = []
+    if exact:
+        signal.signal(signal.SIGALRM, _alarm)
     for f in chunk:
-        o = process_file(engine, engine.rules.root, f, want_diff, exact)
-        if o.status is not Status.UNCHANGED or o.notes:
+        if exact:
+            signal.alarm(FILE_SECONDS)
+        try:
+            o = process_file(engine, engine.rules.root, f, want_diff, exact)
+        finally:
+            if exact:
+                signal.alarm(0)
+        if o.status is not Status.UNCHANGED or o.notes or o.needs_cst:
             out.append(o)
     return out
 
 
-def scan(rules: RuleSet, files: Sequence[SourceFile], jobs: int = 0, want_diff: bool = False,
-         progress: Callable[[int], None] | None = None, exact: bool = True
-         ) -> list[FileOutcome]:
-    """Rewrite (in memory) every file; returns the outcomes worth reporting, sorted.
+def scan(
+    rules: RuleSet,
+    files: Sequence[SourceFile],
+    jobs: int = 0,
+    want_diff: bool = False,
+    progress: Callable[[int], None] | None = None,
+    exact: bool = True,
+) -> list[FileOutcome]:
+    """Every file's outcome worth reporting, sorted by path.
 
-    ``exact=False`` only finds the sites (stdlib ``ast``), which is what a plain plan needs.
+    Two passes: detection (bytes, then ``ast``) over every file, in this process or, for a
+    large tree, in worker processes; then LibCST only for the files that will change
+    (``exact``) or that an extra codemod may change, always in worker processes, with a
+    time limit per file, so that a file which crashes or hangs the parser costs only itself.
     """
     jobs = jobs or os.cpu_count() or 1
-    results: list[FileOutcome] = []
+    engine = Engine(rules)
+    detected: list[FileOutcome] = []
+    needs_cst: set[str] = set()
     if jobs == 1 or len(files) < _IN_PROCESS_BELOW:
-        engine = Engine(rules)
         for f in files:
-            o = process_file(engine, rules.root, f, want_diff, exact)
-            if o.status is not Status.UNCHANGED or o.notes:
-                results.append(o)
+            o = process_file(engine, rules.root, f, want_diff, exact=False)
+            if o.status is not Status.UNCHANGED or o.notes or o.needs_cst:
+                detected.append(o)
             if progress:
                 progress(1)
     else:
-        for chunk_result, size in _parallel(rules, files, jobs, want_diff, exact):
-            results.extend(chunk_result)
+        for chunk_result, size in _parallel(rules, files, jobs, False, False):
+            detected.extend(chunk_result)
             if progress:
                 progress(size)
-    results.sort(key=lambda o: o.path)
-    return results
+    for o in detected:
+        if o.needs_cst or (exact and o.status is Status.CHANGED):
+            needs_cst.add(o.path)
+    if needs_cst:
+        chosen = [f for f in files if f.path in needs_cst]
+        rewritten = {}
+        for chunk_result, _ in _parallel(rules, chosen, min(jobs, len(chosen)), want_diff, True):
+            rewritten.update((o.path, o) for o in chunk_result)
+        merged = []
+        for o in detected:
+            if o.path not in needs_cst:
+                merged.append(o)
+            elif o.path in rewritten:
+                new = rewritten[o.path]
+                merged.append(new._replace(notes=new.notes or o.notes))
+            elif o.notes:
+                merged.append(FileOutcome(o.path, Status.UNCHANGED, o.sha256, (), o.notes))
+        merged = [o for o in merged if o.status is not Status.UNCHANGED or o.notes]
+        detected = merged
+    detected.sort(key=lambda o: o.path)
+    return detected
 
 
-def _parallel(rules: RuleSet, files: Sequence[SourceFile], jobs: int, want_diff: bool,
-              exact: bool) -> Iterator[tuple[list[FileOutcome], int]]:
-    size = max(16, min(256, len(files) // (jobs * 8) or 1))
+def _parallel(
+    rules: RuleSet, files: Sequence[SourceFile], jobs: int, want_diff: bool, exact: bool
+) -> Iterator[tuple[list[FileOutcome], int]]:
+    """Chunks of files through worker processes; a worker that dies costs only its file."""
+    size = 8 if exact else max(16, min(256, len(files) // (jobs * 8) or 1))
     chunks = [list(files[i : i + size]) for i in range(0, len(files), size)]
     method = "fork" if sys.platform.startswith("linux") else "spawn"
     ctx = multiprocessing.get_context(method)
-    pending = list(range(len(chunks)))
-    while pending:
-        retry: list[int] = []
-        with ProcessPoolExecutor(jobs, mp_context=ctx, initializer=_init,
-                                 initargs=(rules, want_diff, exact)) as pool:
-            futures = {i: pool.submit(_work, chunks[i]) for i in pending}
-            for i, future in futures.items():
-                try:
-                    yield future.result(), len(chunks[i])
-                except BrokenProcessPool:
-                    retry.append(i)
-        if retry and all(len(chunks[i]) == 1 for i in retry):
-            for i in retry:  # a file that kills its worker: report it, never the run
-                f = chunks[i][0]
-                yield [FileOutcome(f.path, Status.SKIPPED,
-                                   reason="the parser crashed on this file")], 1
-            return
-        pending = []
-        for i in retry:  # split the failed chunks to isolate the file that crashes
-            chunk = chunks[i]
-            for f in chunk:
-                chunks.append([f])
-                pending.append(len(chunks) - 1)
+    retry: list[SourceFile] = []
+    with ProcessPoolExecutor(
+        max(1, jobs), mp_context=ctx, initializer=_init, initargs=(rules, want_diff, exact)
+    ) as pool:
+        futures = [(chunk, pool.submit(_work, chunk)) for chunk in chunks]
+        for chunk, future in futures:
+            try:
+                yield future.result(), len(chunk)
+            except BrokenProcessPool:
+                retry.extend(chunk)
+    for f in retry:  # one at a time, each in a fresh worker: find the file that kills it
+        with ProcessPoolExecutor(
+            1, mp_context=ctx, initializer=_init, initargs=(rules, want_diff, exact)
+        ) as pool:
+            try:
+                yield pool.submit(_work, [f]).result(), 1
+            except BrokenProcessPool:
+                yield (
+                    [FileOutcome(f.path, Status.SKIPPED, reason="the parser crashed on this file")],
+                    1,
+                )

@@ -61,9 +61,14 @@ def shims(rules: RuleSet, index: dict[str, str], plan: Plan) -> list[ShimJson]:
 
 def plan_json(rules: RuleSet, plan: Plan, index: dict[str, str]) -> dict[str, object]:
     files: list[FileJson] = [
-        FileJson(path=o.path, sha256=o.sha256, edits=[
-            EditJson(rule=e.rule, line=e.line, column=e.column, before=e.before, after=e.after)
-            for e in o.edits])
+        FileJson(
+            path=o.path,
+            sha256=o.sha256,
+            edits=[
+                EditJson(rule=e.rule, line=e.line, column=e.column, before=e.before, after=e.after)
+                for e in o.edits
+            ],
+        )
         for o in plan.changed
     ]
     return {
@@ -74,8 +79,10 @@ def plan_json(rules: RuleSet, plan: Plan, index: dict[str, str]) -> dict[str, ob
         "files": files,
         "skipped": [{"path": o.path, "reason": o.reason} for o in plan.problems]
         + [{"path": s.path, "reason": s.reason} for s in plan.walk_skips],
-        "followups": [{"path": p, "rule": n.rule, "line": n.line, "column": n.column,
-                       "message": n.message} for p, n in plan.notes],
+        "followups": [
+            {"path": p, "rule": n.rule, "line": n.line, "column": n.column, "message": n.message}
+            for p, n in plan.notes
+        ],
         "shims": shims(rules, index, plan),
         "summary": summary(plan),
     }
@@ -118,8 +125,10 @@ def plan_text(rules: RuleSet, plan: Plan, index: dict[str, str], verbose: bool) 
             if verbose:
                 for e in o.edits:
                     if e.rule == move.id:
-                        lines.append(f"      {e.line}:{e.column}: {_one_line(e.before)} -> "
-                                     f"{_one_line(e.after)}")
+                        lines.append(
+                            f"      {e.line}:{e.column}: {_one_line(e.before)} -> "
+                            f"{_one_line(e.after)}"
+                        )
     for rule, hits in sorted(per_rule.items()):  # codemods beyond moves
         sites = sum(n for _, n in hits)
         lines.append(f"{rule}  [codemod]")
@@ -130,8 +139,11 @@ def plan_text(rules: RuleSet, plan: Plan, index: dict[str, str], verbose: bool) 
         lines.append("")
         lines.append("Shims (old modules that still exist):")
         for s in shim_list:
-            state = "ready to retire after this apply" if s["importers"] == 0 else \
-                f"{s['importers']} importing file(s) in this plan"
+            state = (
+                "ready to retire after this apply"
+                if s["importers"] == 0
+                else f"{s['importers']} importing file(s) in this plan"
+            )
             lines.append(f"  {s['path']} ({s['module']}): {state}")
     problems = plan.problems
     if problems or plan.walk_skips:
@@ -153,8 +165,10 @@ def _one_line(text: str) -> str:
 
 def summary_line(plan: Plan, seconds: float, verb: str = "would change") -> str:
     s = summary(plan)
-    return (f"{s['changed']} file(s) {verb} ({s['sites']} site(s)); {s['scanned']} scanned, "
-            f"{s['skipped']} skipped, {s['followups']} follow-up(s) in {seconds:.2f}s")
+    return (
+        f"{s['changed']} file(s) {verb} ({s['sites']} site(s)); {s['scanned']} scanned, "
+        f"{s['skipped']} skipped, {s['followups']} follow-up(s) in {seconds:.2f}s"
+    )
 
 
 def is_changed(o: FileOutcome) -> bool:

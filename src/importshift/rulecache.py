@@ -22,8 +22,9 @@ class Cached:
 
     __slots__ = ("rules", "_patterns", "_literals", "_compiled")
 
-    def __init__(self, rules: RuleSet, patterns: list[tuple[str, bool]],
-                 literals: list[list[str]]) -> None:
+    def __init__(
+        self, rules: RuleSet, patterns: list[tuple[str, bool]], literals: list[list[str]]
+    ) -> None:
         self.rules = rules
         self._patterns: list[tuple[str, bool]] | list[tuple[object, bool]] = patterns
         self._literals = literals
@@ -48,8 +49,10 @@ class Cached:
 
 def _key(rules_path: str, root: str, strings: bool, check_targets: bool) -> str:
     st = os.stat(rules_path)
-    raw = f"{os.path.abspath(rules_path)}\0{st.st_size}\0{st.st_mtime_ns}\0{root}\0{strings}" \
-          f"\0{check_targets}\0{__version__}\0{_FORMAT}"
+    raw = (
+        f"{os.path.abspath(rules_path)}\0{st.st_size}\0{st.st_mtime_ns}\0{root}\0{strings}"
+        f"\0{check_targets}\0{__version__}\0{_FORMAT}"
+    )
     return format(_fnv(raw.encode()), "016x")
 
 
@@ -64,18 +67,28 @@ def _path(root: str, key: str) -> str:
     return os.path.join(root, ".migrate", "cache", f"rules-{key}.marshal")
 
 
-def load_cached(rules_path: str, root: str, strings: bool, check_targets: bool
-                ) -> Cached | None:
+def load_cached(rules_path: str, root: str, strings: bool, check_targets: bool) -> Cached | None:
     try:
         with open(_path(root, _key(rules_path, root, strings, check_targets)), "rb") as fh:
             data = marshal.load(fh)
-        moves = tuple(Move(old, new, target, Kind(kind), reason, flag, line)
-                      for old, new, target, kind, reason, flag, line in data["moves"])
-        codemods = tuple(CodemodSpec(path, cls, tuple(args), line)
-                         for path, cls, args, line in data["codemods"])
-        rules = RuleSet(moves, data["root"], tuple(data["source_roots"]), tuple(data["exclude"]),
-                        tuple(data["include"]), data["gitignore"], codemods,
-                        data["rules_path"], data["strings"])
+        moves = tuple(
+            Move(old, new, target, Kind(kind), reason, flag, line)
+            for old, new, target, kind, reason, flag, line in data["moves"]
+        )
+        codemods = tuple(
+            CodemodSpec(path, cls, tuple(args), line) for path, cls, args, line in data["codemods"]
+        )
+        rules = RuleSet(
+            moves,
+            data["root"],
+            tuple(data["source_roots"]),
+            tuple(data["exclude"]),
+            tuple(data["include"]),
+            data["gitignore"],
+            codemods,
+            data["rules_path"],
+            data["strings"],
+        )
         return Cached(rules, data["patterns"], data["literals"])
     except (OSError, ValueError, KeyError, TypeError, EOFError):
         return None
@@ -85,19 +98,29 @@ def store(rules: RuleSet, rules_path: str, check_targets: bool) -> Cached:
     import pathspec
 
     spec = pathspec.GitIgnoreSpec.from_lines(list(rules.exclude))
-    patterns = [(p.regex.pattern, bool(p.include)) for p in spec.patterns
-                if getattr(p, "regex", None) is not None and p.include is not None]
+    patterns = [
+        (p.regex.pattern, bool(p.include))
+        for p in spec.patterns
+        if getattr(p, "regex", None) is not None and p.include is not None
+    ]
     literals = [_literals(line) for line in rules.exclude]
     cached = Cached(rules, patterns, literals)
     try:
         data = {
-            "moves": [(m.old, m.new, m.target, m.kind.value, m.reason, m.strings, m.line)
-                      for m in rules.moves],
+            "moves": [
+                (m.old, m.new, m.target, m.kind.value, m.reason, m.strings, m.line)
+                for m in rules.moves
+            ],
             "codemods": [(c.path, c.class_name, list(c.args), c.line) for c in rules.codemods],
-            "root": rules.root, "source_roots": list(rules.source_roots),
-            "exclude": list(rules.exclude), "include": list(rules.include),
-            "gitignore": rules.gitignore, "rules_path": rules.rules_path,
-            "strings": rules.strings, "patterns": patterns, "literals": literals,
+            "root": rules.root,
+            "source_roots": list(rules.source_roots),
+            "exclude": list(rules.exclude),
+            "include": list(rules.include),
+            "gitignore": rules.gitignore,
+            "rules_path": rules.rules_path,
+            "strings": rules.strings,
+            "patterns": patterns,
+            "literals": literals,
         }
         path = _path(rules.root, _key(rules_path, rules.root, rules.strings, check_targets))
         os.makedirs(os.path.dirname(path), exist_ok=True)

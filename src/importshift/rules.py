@@ -9,10 +9,9 @@ from pathlib import PurePosixPath
 
 from importshift import dotted, modules
 from importshift.errors import ImportshiftError, Problem, RulesError
-from importshift.locate import RULES_NAME, find_rules
-from importshift.toplevel import top_level_names
 from importshift.model import CodemodSpec, Kind, Move, RuleSet
 from importshift.specprobe import SpecProbe, SubprocessProbe
+from importshift.toplevel import top_level_names
 from importshift.yamltree import Mark, Value, YMap, YScalar, YSeq, load
 
 _TOP_KEYS = ("version", "source_roots", "exclude", "include", "gitignore", "moves", "codemods")
@@ -29,9 +28,15 @@ class Loaded:
     index: dict[str, str] | None = None  # module -> path, under the source roots
 
 
-def load_rules(path: str, root: str | None = None, *, check_targets: bool = True,
-               strings: bool = False, probe: SpecProbe | None = None,
-               files: list[str] | None = None) -> Loaded:
+def load_rules(
+    path: str,
+    root: str | None = None,
+    *,
+    check_targets: bool = True,
+    strings: bool = False,
+    probe: SpecProbe | None = None,
+    files: list[str] | None = None,
+) -> Loaded:
     """Read, validate and compile a rules file. Raises RulesError listing every problem."""
     try:
         with open(path, encoding="utf-8") as fh:
@@ -46,8 +51,15 @@ def load_rules(path: str, root: str | None = None, *, check_targets: bool = True
 
 
 class _Compiler:
-    def __init__(self, path: str, root: str, check_targets: bool, strings: bool,
-                 probe: SpecProbe | None, files: list[str] | None) -> None:
+    def __init__(
+        self,
+        path: str,
+        root: str,
+        check_targets: bool,
+        strings: bool,
+        probe: SpecProbe | None,
+        files: list[str] | None,
+    ) -> None:
         self.path = path
         self.root = root
         self.check_targets = check_targets
@@ -84,14 +96,25 @@ class _Compiler:
         raw_moves = self._moves(top.get("moves"))
         codemods = self._codemods(top.get("codemods"))
         self.fail_if_any()
-        files, skips = (self.files, []) if self.files is not None else modules.walk(
-            self.root, exclude, gitignore, include)
+        files, skips = (
+            (self.files, [])
+            if self.files is not None
+            else modules.walk(self.root, exclude, gitignore, include)
+        )
         index = modules.module_index(modules.source_file(f, roots) for f in files)
         moves = self._resolve(raw_moves, index)
         self.fail_if_any()
-        ruleset = RuleSet(moves=tuple(moves), root=self.root, source_roots=roots,
-                          exclude=exclude, include=include, gitignore=gitignore,
-                          codemods=codemods, rules_path=self.path, strings=self.strings)
+        ruleset = RuleSet(
+            moves=tuple(moves),
+            root=self.root,
+            source_roots=roots,
+            exclude=exclude,
+            include=include,
+            gitignore=gitignore,
+            codemods=codemods,
+            rules_path=self.path,
+            strings=self.strings,
+        )
         return Loaded(ruleset, tuple(self.warnings), tuple(files), tuple(skips), index)
 
     # -- shape ---------------------------------------------------------------------------
@@ -103,8 +126,9 @@ class _Compiler:
         out: dict[str, Value] = {}
         for key, value, mark in node.items:
             if key not in allowed:
-                self.problem(mark, f"unknown key '{key}' in {what} (expected one of: "
-                             f"{', '.join(allowed)})")
+                self.problem(
+                    mark, f"unknown key '{key}' in {what} (expected one of: {', '.join(allowed)})"
+                )
                 continue
             out[key] = value
         return out
@@ -128,8 +152,9 @@ class _Compiler:
         for value, mark in self._str_list(node, key):
             pure = PurePosixPath(value.replace("\\", "/"))
             if pure.is_absolute() or ".." in pure.parts or ":" in value:
-                self.problem(mark, f"'{key}' entry {value!r} must be a relative path inside "
-                             "the root")
+                self.problem(
+                    mark, f"'{key}' entry {value!r} must be a relative path inside the root"
+                )
                 continue
             out.append(str(pure))
         return tuple(out)
@@ -156,8 +181,11 @@ class _Compiler:
         if node is None:
             self.problem(owner, f"move is missing '{key}'")
             return None
-        if not (isinstance(node, YScalar) and isinstance(node.value, str)
-                and dotted.is_identifier_path(node.value)):
+        if not (
+            isinstance(node, YScalar)
+            and isinstance(node.value, str)
+            and dotted.is_identifier_path(node.value)
+        ):
             self.problem(node.mark, f"'{key}' must be a dotted name such as pkg.module.Name")
             return None
         return node.value, node.mark
@@ -177,8 +205,9 @@ class _Compiler:
             old = self._dotted(fields, "old", item.mark)
             new = self._dotted(fields, "new", item.mark)
             reason = fields.get("reason")
-            if reason is not None and not (isinstance(reason, YScalar)
-                                           and isinstance(reason.value, str)):
+            if reason is not None and not (
+                isinstance(reason, YScalar) and isinstance(reason.value, str)
+            ):
                 self.problem(reason.mark, "'reason' must be a string")
             kind: Kind | None = None
             kind_node = fields.get("kind")
@@ -194,8 +223,10 @@ class _Compiler:
                 self.problem(new[1], f"'new' equals 'old' ({old[0]})")
                 continue
             if old[0] in seen:
-                self.problem(old[1], f"two moves have the same 'old' {old[0]!r} "
-                             f"(first at line {seen[old[0]].line})")
+                self.problem(
+                    old[1],
+                    f"two moves have the same 'old' {old[0]!r} (first at line {seen[old[0]].line})",
+                )
                 continue
             seen[old[0]] = old[1]
             text = reason.value if isinstance(reason, YScalar) and reason.value else ""
@@ -226,8 +257,7 @@ class _Compiler:
                     continue
             else:
                 use = item
-            if not (isinstance(use, YScalar) and isinstance(use.value, str)
-                    and ":" in use.value):
+            if not (isinstance(use, YScalar) and isinstance(use.value, str) and ":" in use.value):
                 self.problem(use.mark, "a codemod is named as path/to/file.py:ClassName")
                 continue
             file, _, cls = use.value.rpartition(":")
@@ -243,8 +273,9 @@ class _Compiler:
 
     # -- meaning -------------------------------------------------------------------------
 
-    def _resolve(self, raw: list[tuple[Move, Mark, Kind | None, Mark]],
-                 index: dict[str, str]) -> list[Move]:
+    def _resolve(
+        self, raw: list[tuple[Move, Mark, Kind | None, Mark]], index: dict[str, str]
+    ) -> list[Move]:
         top_levels = {name.partition(".")[0] for name in index}
 
         def inside(name: str) -> bool:
@@ -259,14 +290,21 @@ class _Compiler:
                     kind = Kind.MODULE
                 elif inside(move.old):
                     parent_path = index.get(dotted.parent(move.old))
-                    names = top_level_names(os.path.join(self.root, parent_path)) \
-                        if parent_path else set()
-                    if parent_path is not None and (names is None
-                                                    or dotted.leaf(move.old) in names):
+                    names = (
+                        top_level_names(os.path.join(self.root, parent_path))
+                        if parent_path
+                        else set()
+                    )
+                    if parent_path is not None and (
+                        names is None or dotted.leaf(move.old) in names
+                    ):
                         kind = Kind.SYMBOL
                     else:
-                        self.problem(old_mark, f"{move.old!r} no longer exists under the source "
-                                     "roots: say 'kind: module' or 'kind: symbol'")
+                        self.problem(
+                            old_mark,
+                            f"{move.old!r} no longer exists under the source "
+                            "roots: say 'kind: module' or 'kind: symbol'",
+                        )
                         continue
                 else:
                     kind = Kind.MODULE if found.get(move.old) else Kind.SYMBOL
@@ -300,14 +338,22 @@ class _Compiler:
                 self.problem(mark, f"moves form a cycle: {chain}")
                 return None
             seen.append(step.old)
-            current = step.new + current[len(step.old):]
+            current = step.new + current[len(step.old) :]
         self.problem(mark, f"chain of moves from {move.old!r} does not end")
         return None
 
-    def _check_targets(self, moves: list[Move], index: dict[str, str],
-                       inside: Callable[[str], bool], marks: dict[str, Mark]) -> None:
-        probe_names = [m.target if m.kind is Kind.MODULE else dotted.parent(m.target)
-                       for m in moves if not inside(m.target)]
+    def _check_targets(
+        self,
+        moves: list[Move],
+        index: dict[str, str],
+        inside: Callable[[str], bool],
+        marks: dict[str, Mark],
+    ) -> None:
+        probe_names = [
+            m.target if m.kind is Kind.MODULE else dotted.parent(m.target)
+            for m in moves
+            if not inside(m.target)
+        ]
         found = self._probe(probe_names)
         for move in moves:
             target = move.target
@@ -316,19 +362,28 @@ class _Compiler:
                 if found.get(module) is False:
                     self.warnings.append(
                         f"{self.path}:{move.line}: target module {module!r} of {move.old!r} "
-                        "is not importable here (not installed yet?)")
+                        "is not importable here (not installed yet?)"
+                    )
                 continue
             if module not in index:
-                self.problem(marks[move.old], f"target module {module!r} does not exist under "
-                             "the source roots (or pass --no-check-targets)")
+                self.problem(
+                    marks[move.old],
+                    f"target module {module!r} does not exist under "
+                    "the source roots (or pass --no-check-targets)",
+                )
                 continue
             if move.kind is Kind.SYMBOL:
                 leaf = dotted.leaf(target)
-                names = top_level_names(os.path.join(self.root, index[module])) \
-                    if index[module] else set()
+                names = (
+                    top_level_names(os.path.join(self.root, index[module]))
+                    if index[module]
+                    else set()
+                )
                 if target not in index and names is not None and leaf not in names:
-                    self.problem(marks[move.old], f"{module!r} has no top-level name {leaf!r} "
-                                 "(or pass --no-check-targets)")
+                    self.problem(
+                        marks[move.old],
+                        f"{module!r} has no top-level name {leaf!r} (or pass --no-check-targets)",
+                    )
 
     def _probe(self, names: list[str]) -> dict[str, bool | None]:
         if not names:

@@ -21,8 +21,9 @@ def render(moves: Sequence[NewMove]) -> str:
     out = []
     for m in moves:
         reason = m.reason.replace('"', "'")
-        out.append(f"  - old: {m.old}\n    new: {m.new}\n    kind: {m.kind}\n"
-                   f'    reason: "{reason}"\n')
+        out.append(
+            f'  - old: {m.old}\n    new: {m.new}\n    kind: {m.kind}\n    reason: "{reason}"\n'
+        )
     return "".join(out)
 
 

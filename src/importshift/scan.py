@@ -44,12 +44,21 @@ def imports(data: bytes) -> list[ImportStmt]:
         line = data.count(b"\n", 0, start) + 1
         indent = len(match.group(1))
         if isinstance(node, ast.ImportFrom):
-            out.append(ImportStmt(line, indent, node.level, node.module or "",
-                                  tuple((a.name, a.asname) for a in node.names), True))
+            out.append(
+                ImportStmt(
+                    line,
+                    indent,
+                    node.level,
+                    node.module or "",
+                    tuple((a.name, a.asname) for a in node.names),
+                    True,
+                )
+            )
         elif isinstance(node, ast.Import):
             for alias in node.names:
-                out.append(ImportStmt(line, indent, 0, alias.name, ((alias.name, alias.asname),),
-                                      False))
+                out.append(
+                    ImportStmt(line, indent, 0, alias.name, ((alias.name, alias.asname),), False)
+                )
     return out
 
 
@@ -70,9 +79,7 @@ def _statement(data: bytes, start: int) -> str:
         elif ch == 0x5C and end + 1 < len(data) and data[end + 1] == 0x0A:  # backslash
             end += 2
             continue
-        elif ch == 0x0A and depth <= 0:
-            break
-        elif ch == 0x3B and depth == 0:  # ;
+        elif ch == 0x0A and depth <= 0 or ch == 0x3B and depth == 0:
             break
         end += 1
     return data[start:end].decode("utf-8", "replace").replace("\\\n", " ")

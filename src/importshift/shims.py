@@ -41,8 +41,12 @@ class Shim:
         return "ready to retire"
 
 
-def find_shims(rules: RuleSet, index: dict[str, str], outcomes: Iterable[FileOutcome],
-               files: Iterable[SourceFile]) -> list[Shim]:
+def find_shims(
+    rules: RuleSet,
+    index: dict[str, str],
+    outcomes: Iterable[FileOutcome],
+    files: Iterable[SourceFile],
+) -> list[Shim]:
     importers: dict[str, set[str]] = defaultdict(set)
     strings: dict[str, set[str]] = defaultdict(set)
     for o in outcomes:
@@ -61,13 +65,22 @@ def find_shims(rules: RuleSet, index: dict[str, str], outcomes: Iterable[FileOut
         if module.partition(".")[0] not in ours:
             continue  # a third-party module: not ours to retire
         path = index.get(module) or ""
-        names = tuple(ShimName("*" if m.kind is Kind.MODULE else dotted.leaf(m.old), m.id,
-                               tuple(sorted(importers[m.id])), tuple(sorted(strings[m.id])))
-                      for m in moves)
+        names = tuple(
+            ShimName(
+                "*" if m.kind is Kind.MODULE else dotted.leaf(m.old),
+                m.id,
+                tuple(sorted(importers[m.id])),
+                tuple(sorted(strings[m.id])),
+            )
+            for m in moves
+        )
         summary = _summary(rules.root, path, module) if path else None
         moved = {n.name for n in names}
-        others = () if not path or "*" in moved else tuple(
-            importers_of(rules.root, files, module, exclude_names=moved))
+        others = (
+            ()
+            if not path or "*" in moved
+            else tuple(importers_of(rules.root, files, module, exclude_names=moved))
+        )
         out.append(Shim(module, path, names, bool(summary and summary.shim_only), others))
     return out
 
@@ -81,8 +94,12 @@ def _summary(root: str, path: str, module: str) -> Summary | None:
     return summarize(data, module, path.endswith("__init__.py"))
 
 
-def importers_of(root: str, files: Iterable[SourceFile], module: str,
-                 exclude_names: set[str] | frozenset[str] = frozenset()) -> list[str]:
+def importers_of(
+    root: str,
+    files: Iterable[SourceFile],
+    module: str,
+    exclude_names: set[str] | frozenset[str] = frozenset(),
+) -> list[str]:
     """Files that import ``module`` (or a name from it other than ``exclude_names``)."""
     token = dotted.leaf(module).encode()
     parent, leaf = dotted.parent(module), dotted.leaf(module)
@@ -107,7 +124,8 @@ def importers_of(root: str, files: Iterable[SourceFile], module: str,
                     break
                 continue
             if dotted.within(base, module) and (
-                    base != module or any(n not in exclude_names for n, _ in stmt.names)):
+                base != module or any(n not in exclude_names for n, _ in stmt.names)
+            ):
                 out.append(f.path)
                 break
             if base == parent and any(n == leaf for n, _ in stmt.names):
@@ -128,8 +146,9 @@ class _Remove(cst.CSTTransformer):
             return alias.asname.name.value
         return _name(alias.name).partition(".")[0]
 
-    def leave_ImportFrom(self, original_node: cst.ImportFrom, updated_node: cst.ImportFrom
-                         ) -> cst.ImportFrom | cst.RemovalSentinel:
+    def leave_ImportFrom(
+        self, original_node: cst.ImportFrom, updated_node: cst.ImportFrom
+    ) -> cst.ImportFrom | cst.RemovalSentinel:
         if isinstance(updated_node.names, cst.ImportStar):
             return updated_node
         keep = [a for a in updated_node.names if self._bound(a) not in self.names]
@@ -141,24 +160,35 @@ class _Remove(cst.CSTTransformer):
             keep[-1] = keep[-1].with_changes(comma=cst.MaybeSentinel.DEFAULT)
         return updated_node.with_changes(names=keep)
 
-    def leave_Assign(self, original_node: cst.Assign, updated_node: cst.Assign
-                     ) -> cst.Assign | cst.RemovalSentinel:
+    def leave_Assign(
+        self, original_node: cst.Assign, updated_node: cst.Assign
+    ) -> cst.Assign | cst.RemovalSentinel:
         targets = [t.target for t in updated_node.targets]
         if len(targets) == 1 and isinstance(targets[0], cst.Name):
             if targets[0].value in self.names:
                 return cst.RemoveFromParent()
-            if targets[0].value == "__all__" and isinstance(updated_node.value,
-                                                            (cst.List, cst.Tuple)):
-                elements = [e for e in updated_node.value.elements
-                            if not (isinstance(e.value, cst.SimpleString)
-                                    and e.value.evaluated_value in self.names)]
+            if targets[0].value == "__all__" and isinstance(
+                updated_node.value, (cst.List, cst.Tuple)
+            ):
+                elements = [
+                    e
+                    for e in updated_node.value.elements
+                    if not (
+                        isinstance(e.value, cst.SimpleString)
+                        and e.value.evaluated_value in self.names
+                    )
+                ]
                 if len(elements) != len(updated_node.value.elements):
-                    if elements and isinstance(updated_node.value, cst.List) and not \
-                            isinstance(elements[-1].comma, cst.MaybeSentinel) and \
-                            not _multiline(updated_node.value):
+                    if (
+                        elements
+                        and isinstance(updated_node.value, cst.List)
+                        and not isinstance(elements[-1].comma, cst.MaybeSentinel)
+                        and not _multiline(updated_node.value)
+                    ):
                         elements[-1] = elements[-1].with_changes(comma=cst.MaybeSentinel.DEFAULT)
                     return updated_node.with_changes(
-                        value=updated_node.value.with_changes(elements=elements))
+                        value=updated_node.value.with_changes(elements=elements)
+                    )
         return updated_node
 
 

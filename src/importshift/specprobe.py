@@ -30,8 +30,9 @@ class SpecProbe(Protocol):
 
 
 class SubprocessProbe:
-    def __init__(self, python: str | None = None, cwd: str | None = None,
-                 timeout: float = 30.0) -> None:
+    def __init__(
+        self, python: str | None = None, cwd: str | None = None, timeout: float = 30.0
+    ) -> None:
         self.python = python or sys.executable
         self.cwd = cwd
         self.timeout = timeout
@@ -43,8 +44,13 @@ class SubprocessProbe:
         unknown: dict[str, bool | None] = dict.fromkeys(wanted)
         try:
             proc = subprocess.run(
-                [self.python, "-I", "-c", _SCRIPT], input=json.dumps(wanted), cwd=self.cwd,
-                capture_output=True, text=True, timeout=self.timeout, check=False,
+                [self.python, "-I", "-c", _SCRIPT],
+                input=json.dumps(wanted),
+                cwd=self.cwd,
+                capture_output=True,
+                text=True,
+                timeout=self.timeout,
+                check=False,
             )
         except (OSError, subprocess.SubprocessError):
             return unknown

@@ -55,8 +55,12 @@ def summarize(data: bytes, module: str, is_package: bool) -> Summary | None:
             continue
         elif _is_deprecation_warning(node):
             warns = True
-        elif isinstance(node, ast.Assign) and len(node.targets) == 1 and isinstance(
-                node.targets[0], ast.Name) and isinstance(node.value, (ast.Name, ast.Attribute)):
+        elif (
+            isinstance(node, ast.Assign)
+            and len(node.targets) == 1
+            and isinstance(node.targets[0], ast.Name)
+            and isinstance(node.value, (ast.Name, ast.Attribute))
+        ):
             source = _source_of(node.value, imported)
             if source:
                 aliases.append((node.targets[0].id, source))
@@ -73,21 +77,37 @@ def summarize(data: bytes, module: str, is_package: bool) -> Summary | None:
             shim_only = False
             for name in _bound(node):
                 defined.add(name)
-    references = frozenset(n.id for n in ast.walk(tree)
-                           if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Load))
+    references = frozenset(
+        n.id for n in ast.walk(tree) if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Load)
+    )
     reexports = tuple((k, v) for k, v in imported.items() if k not in defined)
-    return Summary(module, frozenset(defined), reexports, tuple(aliases), tuple(stars), warns,
-                   tuple(getattr_targets), shim_only, references)
+    return Summary(
+        module,
+        frozenset(defined),
+        reexports,
+        tuple(aliases),
+        tuple(stars),
+        warns,
+        tuple(getattr_targets),
+        shim_only,
+        references,
+    )
 
 
 def _is_docstring(node: ast.stmt) -> bool:
-    return isinstance(node, ast.Expr) and isinstance(node.value, ast.Constant) and isinstance(
-        node.value.value, str)
+    return (
+        isinstance(node, ast.Expr)
+        and isinstance(node.value, ast.Constant)
+        and isinstance(node.value.value, str)
+    )
 
 
 def _is_all(node: ast.stmt) -> bool:
-    targets = node.targets if isinstance(node, ast.Assign) else (
-        [node.target] if isinstance(node, (ast.AugAssign, ast.AnnAssign)) else [])
+    targets = (
+        node.targets
+        if isinstance(node, ast.Assign)
+        else ([node.target] if isinstance(node, (ast.AugAssign, ast.AnnAssign)) else [])
+    )
     return any(isinstance(t, ast.Name) and t.id == "__all__" for t in targets)
 
 
@@ -118,9 +138,13 @@ def _forwarded_modules(node: ast.FunctionDef, module: str, is_package: bool) -> 
             base = dotted.resolve_relative(child.level, child.module or "", module, is_package)
             if base:
                 out.append(base)
-        elif isinstance(child, ast.Call) and ast.unparse(child.func).endswith("import_module") \
-                and child.args and isinstance(child.args[0], ast.Constant) and isinstance(
-                child.args[0].value, str):
+        elif (
+            isinstance(child, ast.Call)
+            and ast.unparse(child.func).endswith("import_module")
+            and child.args
+            and isinstance(child.args[0], ast.Constant)
+            and isinstance(child.args[0].value, str)
+        ):
             out.append(child.args[0].value)
     return out
 

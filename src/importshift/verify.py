@@ -8,6 +8,7 @@ the import is not mistaken for success.
 
 from __future__ import annotations
 
+import contextlib
 import enum
 import json
 import os
@@ -115,8 +116,9 @@ class NoVerifier:
 class SubprocessVerifier:
     """Runs each target in its own interpreter, ``jobs`` at a time."""
 
-    def __init__(self, root: str, source_roots: Sequence[str], options: VerifyOptions,
-                 jobs: int) -> None:
+    def __init__(
+        self, root: str, source_roots: Sequence[str], options: VerifyOptions, jobs: int
+    ) -> None:
         self.root = root
         self.roots = [os.path.normpath(os.path.join(root, r)) for r in source_roots]
         self.options = options
@@ -144,7 +146,7 @@ class SubprocessVerifier:
             return {}
         pool = ThreadPoolExecutor(self.jobs)
         try:
-            return dict(zip(todo, pool.map(self._one, todo)))
+            return dict(zip(todo, pool.map(self._one, todo), strict=False))
         except BaseException:  # Ctrl-C: kill every child group now, do not wait for them
             self._stopping = True
             for proc in list(self._live):
@@ -157,11 +159,24 @@ class SubprocessVerifier:
         if target.kind == "command":
             return target.name
         if target.kind == "collect":
-            return [self.python, "-m", "pytest", "--collect-only", "-q", "-p", "no:cacheprovider",
-                    target.name]
-        spec = {"roots": self.roots, "kind": target.kind, "result": result_path,
-                "name": target.name if target.kind == "import"
-                else os.path.join(self.root, target.name)}
+            return [
+                self.python,
+                "-m",
+                "pytest",
+                "--collect-only",
+                "-q",
+                "-p",
+                "no:cacheprovider",
+                target.name,
+            ]
+        spec = {
+            "roots": self.roots,
+            "kind": target.kind,
+            "result": result_path,
+            "name": target.name
+            if target.kind == "import"
+            else os.path.join(self.root, target.name),
+        }
         return [self.python, "-c", _CHILD, json.dumps(spec)]
 
     def _one(self, target: Target) -> Result:
@@ -174,11 +189,19 @@ class SubprocessVerifier:
             env["PYTHONDONTWRITEBYTECODE"] = "1"
             if target.kind in ("command", "collect"):
                 env["PYTHONPATH"] = os.pathsep.join(
-                    [*self.roots, *filter(None, [env.get("PYTHONPATH")])])
+                    [*self.roots, *filter(None, [env.get("PYTHONPATH")])]
+                )
             try:
-                proc = subprocess.Popen(argv, cwd=self.root, stdin=subprocess.DEVNULL,
-                                        stdout=log, stderr=subprocess.STDOUT, env=env,
-                                        shell=isinstance(argv, str), start_new_session=True)
+                proc = subprocess.Popen(
+                    argv,
+                    cwd=self.root,
+                    stdin=subprocess.DEVNULL,
+                    stdout=log,
+                    stderr=subprocess.STDOUT,
+                    env=env,
+                    shell=isinstance(argv, str),
+                    start_new_session=True,
+                )
             except OSError as exc:
                 return Result(target, Verdict.FAILED, f"cannot start {argv!r}: {exc}")
             self._live.add(proc)
@@ -197,52 +220,57 @@ class SubprocessVerifier:
             tail = log.read().decode("utf-8", "replace")
         if timed_out:
             _unlink(result_path)
-            return Result(target, Verdict.TIMEOUT,
-                          f"no answer after {self.options.timeout:g}s\n{tail}")
+            return Result(
+                target, Verdict.TIMEOUT, f"no answer after {self.options.timeout:g}s\n{tail}"
+            )
         if target.kind in ("command", "collect"):
-            return Result(target, Verdict.OK if code == 0 else Verdict.FAILED,
-                          "" if code == 0 else f"exit code {code}\n{tail}")
+            return Result(
+                target,
+                Verdict.OK if code == 0 else Verdict.FAILED,
+                "" if code == 0 else f"exit code {code}\n{tail}",
+            )
         try:
             with open(result_path) as fh:
                 result = json.load(fh)
         except (OSError, ValueError):
-            return Result(target, Verdict.EXITED,
-                          f"the interpreter exited (code {code}) before the import finished\n"
-                          f"{tail}")
+            return Result(
+                target,
+                Verdict.EXITED,
+                f"the interpreter exited (code {code}) before the import finished\n{tail}",
+            )
         finally:
             _unlink(result_path)
         if result.get("ok"):
             return Result(target, Verdict.OK)
-        return Result(target, Verdict.FAILED, f"{result.get('trace', '')}".rstrip() + "\n"
-                      f"{result.get('type')}: {result.get('message')}")
+        return Result(
+            target,
+            Verdict.FAILED,
+            f"{result.get('trace', '')}".rstrip() + "\n"
+            f"{result.get('type')}: {result.get('message')}",
+        )
 
 
 def _kill_group(proc: subprocess.Popen[bytes]) -> None:
-    try:
+    with contextlib.suppress(ProcessLookupError, PermissionError, OSError):
         os.killpg(proc.pid, signal.SIGKILL)
-    except (ProcessLookupError, PermissionError, OSError):
-        pass
-    try:
+    with contextlib.suppress(subprocess.TimeoutExpired):
         proc.wait(timeout=5)
-    except subprocess.TimeoutExpired:
-        pass
 
 
 def _unlink(path: str) -> None:
-    try:
+    with contextlib.suppress(OSError):
         os.unlink(path)
-    except OSError:
-        pass
 
 
-def make_verifier(root: str, source_roots: Sequence[str], options: VerifyOptions,
-                  jobs: int) -> Verifier:
+def make_verifier(
+    root: str, source_roots: Sequence[str], options: VerifyOptions, jobs: int
+) -> Verifier:
     if options.mode is VerifyMode.NONE and not options.command:
         return NoVerifier()
     return SubprocessVerifier(root, source_roots, options, jobs)
 
 
 def describe(target: Target) -> str:
-    return {"import": "import ", "compile": "compile ", "collect": "collect ",
-            "command": "run "}[target.kind] + (shlex.quote(target.name)
-                                                if target.kind == "command" else target.name)
+    return {"import": "import ", "compile": "compile ", "collect": "collect ", "command": "run "}[
+        target.kind
+    ] + (shlex.quote(target.name) if target.kind == "command" else target.name)

@@ -7,7 +7,6 @@ silently accepted: PyYAML alone keeps the last duplicate key and expands alias b
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Union
 
 import yaml
 
@@ -43,7 +42,7 @@ class YScalar:
     mark: Mark
 
 
-Value = Union[YMap, YSeq, YScalar]
+Value = YMap | YSeq | YScalar
 
 
 def _mark(node: yaml.Node) -> Mark:

@@ -12,8 +12,8 @@ import time
 
 import pytest
 from click.testing import CliRunner
-
 from helpers import SMALL_TREE, make_tree, snapshot
+
 from importshift.cli import group
 
 
@@ -32,7 +32,8 @@ def test_clean_apply_then_noop_then_undo(tmp_path: pathlib.Path) -> None:
     result = apply(tmp_path, "--batch", "1")
     assert result.exit_code == 0, result.output
     assert (tmp_path / "app/views.py").read_text() == (
-        "from pkg.monitor import Monitor\n\n\ndef view():\n    return Monitor()\n")
+        "from pkg.monitor import Monitor\n\n\ndef view():\n    return Monitor()\n"
+    )
     assert (tmp_path / "app/views.py").stat().st_mode & 0o777 == 0o640  # mode kept
     assert "batch 2/2" in result.stderr
     assert "applied 2 file(s) in 2 batch(es); 0 rolled back" in result.stderr
@@ -40,8 +41,9 @@ def test_clean_apply_then_noop_then_undo(tmp_path: pathlib.Path) -> None:
     again = apply(tmp_path)
     assert again.exit_code == 0
     assert snapshot(tmp_path) == changed  # idempotent
-    journal = [json.loads(line) for line in
-               (tmp_path / ".migrate/journal.jsonl").read_text().splitlines()]
+    journal = [
+        json.loads(line) for line in (tmp_path / ".migrate/journal.jsonl").read_text().splitlines()
+    ]
     assert [e["event"] for e in journal] == ["begin", "end", "begin", "end"]
     undo = invoke("--rules", str(tmp_path / "rules.yaml"), "undo", "--all")
     assert undo.exit_code == 0, undo.output
@@ -53,7 +55,7 @@ CIRCULAR = {
     "pkg/__init__.py": "",
     "pkg/monitor.py": "from pkg.b import helper\n\n\nclass Monitor:\n    pass\n",
     "pkg/events.py": "def __getattr__(name):\n    from pkg.monitor import Monitor\n\n"
-                     "    return Monitor\n",
+    "    return Monitor\n",
     # b.py reaches Manager lazily through the shim; importing pkg.monitor from b creates a
     # circular import (monitor imports b at its top).
     "pkg/b.py": "import pkg.events as ev\n\n\ndef helper():\n    return ev.Manager\n",
@@ -68,14 +70,19 @@ def test_circular_import_is_rolled_back_and_bisected(tmp_path: pathlib.Path) -> 
     result = apply(tmp_path, "--batch", "10")
     assert result.exit_code == 1, result.output
     assert (tmp_path / "pkg/b.py").read_text() == CIRCULAR["pkg/b.py"]  # culprit untouched
-    assert (tmp_path / "pkg/c.py").read_text() == "from pkg.monitor import Monitor as Manager\n" \
-        or (tmp_path / "pkg/c.py").read_text() == "from pkg.monitor import Monitor\n"
+    assert (
+        tmp_path / "pkg/c.py"
+    ).read_text() == "from pkg.monitor import Monitor as Manager\n" or (
+        tmp_path / "pkg/c.py"
+    ).read_text() == "from pkg.monitor import Monitor\n"
     assert "from pkg.monitor import Monitor" in (tmp_path / "pkg/d.py").read_text()
     assert "from pkg.monitor import Monitor" in (tmp_path / "pkg/e.py").read_text()
     assert "rolled back pkg/b.py (batch 1): import pkg.b: failed:" in result.stdout
     assert "circular import" in result.stdout
-    assert "pre-existing failure, not blamed: import pkg.e: failed: RuntimeError: already " \
-           "broken" in result.stdout
+    assert (
+        "pre-existing failure, not blamed: import pkg.e: failed: RuntimeError: already "
+        "broken" in result.stdout
+    )
     assert "applied 3 file(s) in 1 batch(es); 1 rolled back" in result.stderr
 
 
@@ -97,8 +104,13 @@ def test_dirty_tree_refused(tmp_path: pathlib.Path) -> None:
 
 def test_commit_per_batch(tmp_path: pathlib.Path) -> None:
     make_tree(tmp_path, SMALL_TREE)
-    env = {**os.environ, "GIT_AUTHOR_NAME": "t", "GIT_AUTHOR_EMAIL": "t@t",
-           "GIT_COMMITTER_NAME": "t", "GIT_COMMITTER_EMAIL": "t@t"}
+    env = {
+        **os.environ,
+        "GIT_AUTHOR_NAME": "t",
+        "GIT_AUTHOR_EMAIL": "t@t",
+        "GIT_COMMITTER_NAME": "t",
+        "GIT_COMMITTER_EMAIL": "t@t",
+    }
     subprocess.run(["git", "init", "-q"], cwd=tmp_path, check=True)
     subprocess.run(["git", "add", "-A"], cwd=tmp_path, check=True)
     subprocess.run(["git", "commit", "-qm", "init"], cwd=tmp_path, check=True, env=env)
@@ -106,20 +118,26 @@ def test_commit_per_batch(tmp_path: pathlib.Path) -> None:
     try:
         result = apply(tmp_path, "--batch", "1", "--verify", "none", "--commit")
     finally:
-        for key in ("GIT_AUTHOR_NAME", "GIT_AUTHOR_EMAIL", "GIT_COMMITTER_NAME",
-                    "GIT_COMMITTER_EMAIL"):
+        for key in (
+            "GIT_AUTHOR_NAME",
+            "GIT_AUTHOR_EMAIL",
+            "GIT_COMMITTER_NAME",
+            "GIT_COMMITTER_EMAIL",
+        ):
             os.environ.pop(key, None)
     assert result.exit_code == 0, result.output
-    log = subprocess.run(["git", "log", "--format=%s"], cwd=tmp_path, capture_output=True,
-                         text=True, check=True).stdout.splitlines()
+    log = subprocess.run(
+        ["git", "log", "--format=%s"], cwd=tmp_path, capture_output=True, text=True, check=True
+    ).stdout.splitlines()
     assert log[:2] == ["migrate: batch 2 (1 files)", "migrate: batch 1 (1 files)"]
 
 
 def test_stale_plan_file(tmp_path: pathlib.Path) -> None:
     make_tree(tmp_path, SMALL_TREE)
     plan = tmp_path / "plan.json"
-    assert invoke("--rules", str(tmp_path / "rules.yaml"), "plan", "--out", str(plan)
-                  ).exit_code == 0
+    assert (
+        invoke("--rules", str(tmp_path / "rules.yaml"), "plan", "--out", str(plan)).exit_code == 0
+    )
     (tmp_path / "app/jobs.py").write_text((tmp_path / "app/jobs.py").read_text() + "# edit\n")
     result = apply(tmp_path, "--plan", str(plan), "--verify", "none")
     assert result.exit_code == 1
@@ -184,8 +202,16 @@ def test_interrupted_run_resumes(tmp_path: pathlib.Path, sig: signal.Signals) ->
     make_tree(tmp_path, files)
     old = snapshot(tmp_path)
     marker = tmp_path / "verifying"
-    cmd = [sys.executable, "-m", "importshift", "apply", "--batch", "2",
-           "--verify-cmd", f"touch {marker} && sleep 30"]
+    cmd = [
+        sys.executable,
+        "-m",
+        "importshift",
+        "apply",
+        "--batch",
+        "2",
+        "--verify-cmd",
+        f"touch {marker} && sleep 30",
+    ]
     proc = subprocess.Popen(cmd, cwd=tmp_path, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
     deadline = time.time() + 60
     while not marker.exists() and time.time() < deadline:
@@ -198,15 +224,30 @@ def test_interrupted_run_resumes(tmp_path: pathlib.Path, sig: signal.Signals) ->
     marker.unlink()
     middle = snapshot(tmp_path)
     for rel, content in old.items():  # every file fully old (the batch was put back) or new
-        assert middle[rel] == content or rel in ("app/views.py", "app/jobs.py") or \
-            rel.startswith("app/m"), rel
-    rerun = subprocess.run([sys.executable, "-m", "importshift", "apply", "--verify", "none"],
-                           cwd=tmp_path, capture_output=True, text=True, timeout=120)
+        assert (
+            middle[rel] == content
+            or rel in ("app/views.py", "app/jobs.py")
+            or rel.startswith("app/m")
+        ), rel
+    rerun = subprocess.run(
+        [sys.executable, "-m", "importshift", "apply", "--verify", "none"],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     assert rerun.returncode == 0, rerun.stderr
     done = snapshot(tmp_path)
     for i in range(6):
-        assert done[f"app/m{i}.py"] == b"from pkg.monitor import Monitor as Manager\n" or \
-            done[f"app/m{i}.py"] == b"from pkg.monitor import Monitor\n"
-    again = subprocess.run([sys.executable, "-m", "importshift", "plan", "--format", "json"],
-                           cwd=tmp_path, capture_output=True, text=True, timeout=120)
+        assert (
+            done[f"app/m{i}.py"] == b"from pkg.monitor import Monitor as Manager\n"
+            or done[f"app/m{i}.py"] == b"from pkg.monitor import Monitor\n"
+        )
+    again = subprocess.run(
+        [sys.executable, "-m", "importshift", "plan", "--format", "json"],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     assert json.loads(again.stdout)["files"] == []

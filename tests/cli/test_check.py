@@ -11,8 +11,8 @@ import sys
 
 import pytest
 from click.testing import CliRunner
-
 from helpers import SMALL_TREE, make_tree
+
 from importshift.cli import group
 
 ROOT = pathlib.Path(__file__).resolve().parents[2]
@@ -51,8 +51,13 @@ def invoke(*args: str):  # type: ignore[no-untyped-def]
 
 def test_every_form_reported(tmp_path: pathlib.Path) -> None:
     make_tree(tmp_path, FORMS)
-    result = invoke("--rules", str(tmp_path / "rules.yaml"), "check", str(tmp_path / "app"),
-                    str(tmp_path / "pkg" / "sub" / "rel.py"))
+    result = invoke(
+        "--rules",
+        str(tmp_path / "rules.yaml"),
+        "check",
+        str(tmp_path / "app"),
+        str(tmp_path / "pkg" / "sub" / "rel.py"),
+    )
     assert result.exit_code == 1
     assert result.stdout.splitlines() == [
         "app/forms.py:1:1: MIG001 'pkg.events.Manager' moved to 'pkg.monitor.Monitor' "
@@ -73,8 +78,13 @@ def test_every_form_reported(tmp_path: pathlib.Path) -> None:
 
 def test_clean_files_exit_zero(tmp_path: pathlib.Path) -> None:
     make_tree(tmp_path, SMALL_TREE)
-    result = invoke("--rules", str(tmp_path / "rules.yaml"), "check",
-                    str(tmp_path / "app/plain.py"), str(tmp_path / "rules.yaml"))
+    result = invoke(
+        "--rules",
+        str(tmp_path / "rules.yaml"),
+        "check",
+        str(tmp_path / "app/plain.py"),
+        str(tmp_path / "rules.yaml"),
+    )
     assert result.exit_code == 0
     assert result.stdout == ""
 
@@ -84,14 +94,25 @@ def test_formats(tmp_path: pathlib.Path) -> None:
     rules = str(tmp_path / "rules.yaml")
     views = str(tmp_path / "app/views.py")
     github = invoke("--rules", rules, "check", "--format", "github", views)
-    assert github.stdout == ("::error file=app/views.py,line=1,col=1,title=MIG001::MIG001 "
-                             "'pkg.events.Manager' moved to 'pkg.monitor.Monitor' (events.py "
-                             "is a compatibility alias)\n")
+    assert github.stdout == (
+        "::error file=app/views.py,line=1,col=1,title=MIG001::MIG001 "
+        "'pkg.events.Manager' moved to 'pkg.monitor.Monitor' (events.py "
+        "is a compatibility alias)\n"
+    )
     as_json = json.loads(invoke("--rules", rules, "check", "--format", "json", views).stdout)
-    assert as_json == [{"path": "app/views.py", "line": 1, "column": 1, "code": "MIG001",
-                        "rule": "pkg.events.Manager", "old": "pkg.events.Manager",
-                        "new": "pkg.monitor.Monitor", "form": "import",
-                        "reason": "events.py is a compatibility alias"}]
+    assert as_json == [
+        {
+            "path": "app/views.py",
+            "line": 1,
+            "column": 1,
+            "code": "MIG001",
+            "rule": "pkg.events.Manager",
+            "old": "pkg.events.Manager",
+            "new": "pkg.monitor.Monitor",
+            "form": "import",
+            "reason": "events.py is a compatibility alias",
+        }
+    ]
 
 
 def test_fix(tmp_path: pathlib.Path) -> None:
@@ -104,10 +125,16 @@ def test_fix(tmp_path: pathlib.Path) -> None:
 
 
 def _git(root: pathlib.Path, *args: str) -> str:
-    env = {**os.environ, "GIT_AUTHOR_NAME": "t", "GIT_AUTHOR_EMAIL": "t@t",
-           "GIT_COMMITTER_NAME": "t", "GIT_COMMITTER_EMAIL": "t@t"}
-    return subprocess.run(["git", *args], cwd=root, env=env, check=True, capture_output=True,
-                          text=True).stdout
+    env = {
+        **os.environ,
+        "GIT_AUTHOR_NAME": "t",
+        "GIT_AUTHOR_EMAIL": "t@t",
+        "GIT_COMMITTER_NAME": "t",
+        "GIT_COMMITTER_EMAIL": "t@t",
+    }
+    return subprocess.run(
+        ["git", *args], cwd=root, env=env, check=True, capture_output=True, text=True
+    ).stdout
 
 
 def test_new_only_ratchet(tmp_path: pathlib.Path) -> None:
@@ -123,13 +150,16 @@ def test_new_only_ratchet(tmp_path: pathlib.Path) -> None:
     views.write_text("\n\n# moved down\n" + views.read_text())
     assert invoke("--rules", rules, "check", "--new-only", str(views)).exit_code == 0
     # an added occurrence in a legacy file: reported, only that one
-    views.write_text(views.read_text() + "\n\ndef again():\n"
-                     "    from pkg.events import Manager\n    return Manager\n")
+    views.write_text(
+        views.read_text() + "\n\ndef again():\n"
+        "    from pkg.events import Manager\n    return Manager\n"
+    )
     added = invoke("--rules", rules, "check", "--new-only", str(views))
     assert added.exit_code == 1
     assert added.stdout.splitlines() == [
         "app/views.py:12:5: MIG001 'pkg.events.Manager' moved to 'pkg.monitor.Monitor' "
-        "(events.py is a compatibility alias)"]
+        "(events.py is a compatibility alias)"
+    ]
     # a new file has no base: everything counts
     new = tmp_path / "app/new.py"
     new.write_text("import pkg.factory\n")
@@ -140,52 +170,90 @@ def test_fast_path_subprocess_matches(tmp_path: pathlib.Path) -> None:
     make_tree(tmp_path, FORMS)
     runner = invoke("--rules", str(tmp_path / "rules.yaml"), "check")
     env = {k: v for k, v in os.environ.items() if k != "PYTHONPATH"}
-    proc = subprocess.run([sys.executable, "-X", "importtime", "-m", "importshift", "check"],
-                          cwd=tmp_path, capture_output=True, text=True, timeout=120, env=env)
+    proc = subprocess.run(
+        [sys.executable, "-X", "importtime", "-m", "importshift", "check"],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        env=env,
+    )
     assert proc.returncode == 1
     assert proc.stdout == runner.stdout
     imported = proc.stderr
     for heavy in ("libcst", "click", "rich", "multiprocessing"):
         assert f" {heavy}\n" not in imported, heavy  # the hook's path stays light
-    cached = subprocess.run([sys.executable, "-X", "importtime", "-m", "importshift", "check"],
-                            cwd=tmp_path, capture_output=True, text=True, timeout=120, env=env)
+    cached = subprocess.run(
+        [sys.executable, "-X", "importtime", "-m", "importshift", "check"],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        env=env,
+    )
     assert cached.stdout == runner.stdout
     assert " yaml\n" not in cached.stderr  # the compiled rules come from the cache
 
 
 @pytest.mark.skipif(shutil.which("git") is None, reason="needs git")
 def test_real_pre_commit_hook(tmp_path: pathlib.Path) -> None:
-    pre_commit = shutil.which("pre-commit") or os.path.join(os.path.dirname(sys.executable),
-                                                            "pre-commit")
+    pre_commit = shutil.which("pre-commit") or os.path.join(
+        os.path.dirname(sys.executable), "pre-commit"
+    )
     if not os.path.exists(pre_commit):
         pytest.skip("pre-commit is not installed")
-    head = subprocess.run(["git", "rev-parse", "HEAD"], cwd=ROOT, capture_output=True,
-                          text=True)
+    head = subprocess.run(["git", "rev-parse", "HEAD"], cwd=ROOT, capture_output=True, text=True)
     if head.returncode != 0:
         pytest.skip("this checkout has no commit for pre-commit to install")
     repo = tmp_path / "repo"
     make_tree(repo, SMALL_TREE)
-    make_tree(repo, {".pre-commit-config.yaml": (
-        f"repos:\n  - repo: {ROOT}\n    rev: {head.stdout.strip()}\n"
-        "    hooks:\n      - id: migrate-check\n")})
+    make_tree(
+        repo,
+        {
+            ".pre-commit-config.yaml": (
+                f"repos:\n  - repo: {ROOT}\n    rev: {head.stdout.strip()}\n"
+                "    hooks:\n      - id: migrate-check\n"
+            )
+        },
+    )
     _git(repo, "init", "-q")
     _git(repo, "add", "-A")
     _git(repo, "commit", "-qm", "legacy", "--no-verify")
-    env = {**os.environ, "PRE_COMMIT_HOME": str(tmp_path / "cache"), "GIT_AUTHOR_NAME": "t",
-           "GIT_AUTHOR_EMAIL": "t@t", "GIT_COMMITTER_NAME": "t", "GIT_COMMITTER_EMAIL": "t@t"}
+    env = {
+        **os.environ,
+        "PRE_COMMIT_HOME": str(tmp_path / "cache"),
+        "GIT_AUTHOR_NAME": "t",
+        "GIT_AUTHOR_EMAIL": "t@t",
+        "GIT_COMMITTER_NAME": "t",
+        "GIT_COMMITTER_EMAIL": "t@t",
+    }
     subprocess.run([pre_commit, "install"], cwd=repo, env=env, check=True, capture_output=True)
     # touching a legacy file without adding a deprecated import passes
     views = repo / "app/views.py"
     views.write_text(views.read_text() + "\n# a harmless edit\n")
     _git(repo, "add", "app/views.py")
-    ok = subprocess.run(["git", "commit", "-qm", "harmless"], cwd=repo, env=env,
-                        capture_output=True, text=True, timeout=900)
+    ok = subprocess.run(
+        ["git", "commit", "-qm", "harmless"],
+        cwd=repo,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=900,
+    )
     assert ok.returncode == 0, ok.stdout + ok.stderr
     # adding a deprecated import is refused, with the message
     (repo / "app/new.py").write_text("from pkg.events import Manager\n")
     _git(repo, "add", "app/new.py")
-    refused = subprocess.run(["git", "commit", "-qm", "new"], cwd=repo, env=env,
-                             capture_output=True, text=True, timeout=900)
+    refused = subprocess.run(
+        ["git", "commit", "-qm", "new"],
+        cwd=repo,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=900,
+    )
     assert refused.returncode != 0
-    assert "app/new.py:1:1: MIG001 'pkg.events.Manager' moved to 'pkg.monitor.Monitor'" in \
-        refused.stdout + refused.stderr
+    assert (
+        "app/new.py:1:1: MIG001 'pkg.events.Manager' moved to 'pkg.monitor.Monitor'"
+        in refused.stdout + refused.stderr
+    )

@@ -8,8 +8,8 @@ import subprocess
 import sys
 
 from click.testing import CliRunner
-
 from helpers import SMALL_TREE, make_tree, snapshot
+
 from importshift.cli import group
 
 
@@ -23,8 +23,10 @@ def test_plan_text(tmp_path: pathlib.Path) -> None:
     result = invoke("--rules", str(tmp_path / "rules.yaml"), "plan")
     assert result.exit_code == 0
     out = result.stdout
-    assert "pkg.events.Manager -> pkg.monitor.Monitor  [symbol]  (events.py is a " \
-           "compatibility alias)" in out
+    assert (
+        "pkg.events.Manager -> pkg.monitor.Monitor  [symbol]  (events.py is a "
+        "compatibility alias)" in out
+    )
     assert "    app/views.py:1: 1 site(s)" in out
     assert "    app/jobs.py:1: 2 site(s)" in out
     assert "  pkg/events.py (pkg.events): 1 importing file(s) in this plan" in out
@@ -36,8 +38,9 @@ def test_plan_text(tmp_path: pathlib.Path) -> None:
 def test_plan_json_and_out(tmp_path: pathlib.Path) -> None:
     make_tree(tmp_path, SMALL_TREE)
     out_file = tmp_path / "plan.json"
-    result = invoke("--rules", str(tmp_path / "rules.yaml"), "plan", "--format", "json",
-                    "--out", str(out_file))
+    result = invoke(
+        "--rules", str(tmp_path / "rules.yaml"), "plan", "--format", "json", "--out", str(out_file)
+    )
     assert result.exit_code == 0
     data = json.loads(result.stdout)
     assert json.loads(out_file.read_text()) == data
@@ -47,26 +50,53 @@ def test_plan_json_and_out(tmp_path: pathlib.Path) -> None:
 
     views = files["app/views.py"]
     assert views["sha256"] == hashlib.sha256((tmp_path / "app/views.py").read_bytes()).hexdigest()
-    assert views["edits"] == [{"rule": "pkg.events.Manager", "line": 1, "column": 1,
-                               "before": "pkg.events.Manager", "after": "pkg.monitor.Monitor"}]
-    exact = json.loads(invoke("--rules", str(tmp_path / "rules.yaml"), "plan", "--diff",
-                              "--format", "json").stdout)
+    assert views["edits"] == [
+        {
+            "rule": "pkg.events.Manager",
+            "line": 1,
+            "column": 1,
+            "before": "pkg.events.Manager",
+            "after": "pkg.monitor.Monitor",
+        }
+    ]
+    exact = json.loads(
+        invoke("--rules", str(tmp_path / "rules.yaml"), "plan", "--diff", "--format", "json").stdout
+    )
     views = next(f for f in exact["files"] if f["path"] == "app/views.py")
     assert views["edits"] == [
-        {"rule": "pkg.events.Manager", "line": 1, "column": 1,
-         "before": "from pkg.events import Manager", "after": "from pkg.monitor import Monitor"},
-        {"rule": "pkg.events.Manager", "line": 5, "column": 12,
-         "before": "    return Manager()", "after": "    return Monitor()"},
+        {
+            "rule": "pkg.events.Manager",
+            "line": 1,
+            "column": 1,
+            "before": "from pkg.events import Manager",
+            "after": "from pkg.monitor import Monitor",
+        },
+        {
+            "rule": "pkg.events.Manager",
+            "line": 5,
+            "column": 12,
+            "before": "    return Manager()",
+            "after": "    return Monitor()",
+        },
     ]
-    assert data["skipped"] == [{"path": "app/broken.py",
-                                "reason": "does not parse: line 1: Missing parentheses in call "
-                                          "to 'print'. Did you mean print(...)?"}]
+    assert data["skipped"] == [
+        {
+            "path": "app/broken.py",
+            "reason": "does not parse: line 1: Missing parentheses in call "
+            "to 'print'. Did you mean print(...)?",
+        }
+    ]
 
 
 def test_plan_diff_and_paths(tmp_path: pathlib.Path) -> None:
     make_tree(tmp_path, SMALL_TREE)
-    result = invoke("plan", "--rules", str(tmp_path / "rules.yaml"), "--diff",
-                    str(tmp_path / "app" / "views.py"))
+    result = invoke(
+        "plan",
+        "--rules",
+        str(tmp_path / "rules.yaml"),
+        "--diff",
+        str(tmp_path / "app" / "views.py"),
+    )
     assert result.exit_code == 0
     assert "-from pkg.events import Manager\n+from pkg.monitor import Monitor\n" in result.stdout
     assert "app/jobs.py" not in result.stdout
@@ -89,8 +119,7 @@ def test_no_rules_file(tmp_path: pathlib.Path, monkeypatch) -> None:  # type: ig
     monkeypatch.chdir(tmp_path)
     result = invoke("plan")
     assert result.exit_code == 2
-    assert result.stderr == "error: no rules.yaml in this folder or any parent (use --rules " \
-                            "PATH)\n"
+    assert result.stderr == "error: no rules.yaml in this folder or any parent (use --rules PATH)\n"
 
 
 def test_options_after_subcommand_and_bad_format(tmp_path: pathlib.Path) -> None:
@@ -102,12 +131,21 @@ def test_options_after_subcommand_and_bad_format(tmp_path: pathlib.Path) -> None
 
 def test_real_subprocess(tmp_path: pathlib.Path) -> None:
     make_tree(tmp_path, SMALL_TREE)
-    proc = subprocess.run([sys.executable, "-m", "importshift", "plan", "--format", "json"],
-                          cwd=tmp_path, capture_output=True, text=True, timeout=120)
+    proc = subprocess.run(
+        [sys.executable, "-m", "importshift", "plan", "--format", "json"],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     assert proc.returncode == 0, proc.stderr
-    assert {f["path"] for f in json.loads(proc.stdout)["files"]} == {"app/jobs.py",
-                                                                   "app/views.py"}
-    bad = subprocess.run([sys.executable, "-m", "importshift", "--rules", "missing.yaml",
-                          "plan"], cwd=tmp_path, capture_output=True, text=True, timeout=120)
+    assert {f["path"] for f in json.loads(proc.stdout)["files"]} == {"app/jobs.py", "app/views.py"}
+    bad = subprocess.run(
+        [sys.executable, "-m", "importshift", "--rules", "missing.yaml", "plan"],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     assert bad.returncode == 2
     assert bad.stderr == "error: rules file not found: missing.yaml\n"

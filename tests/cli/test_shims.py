@@ -5,8 +5,8 @@ from __future__ import annotations
 import pathlib
 
 from click.testing import CliRunner
-
 from helpers import make_tree, snapshot
+
 from importshift.cli import group
 
 RULES = """\
@@ -26,10 +26,12 @@ TREE: dict[str, str | bytes] = {
     "pkg/client.py": "class Client:\n    pass\n",
     "pkg/helpers.py": "def helper():\n    return 1\n",
     # a module with real code that also carries two compatibility aliases
-    "pkg/compat.py": ('"""Compatibility names."""\n\nimport warnings\n\n'
-                      "from pkg.client import Client\nfrom pkg.helpers import helper\n\n"
-                      "OldClient = Client\nold_helper = helper\n\n__all__ = ['OldClient', "
-                      "'old_helper', 'real']\n\n\ndef real():\n    return Client()\n"),
+    "pkg/compat.py": (
+        '"""Compatibility names."""\n\nimport warnings\n\n'
+        "from pkg.client import Client\nfrom pkg.helpers import helper\n\n"
+        "OldClient = Client\nold_helper = helper\n\n__all__ = ['OldClient', "
+        "'old_helper', 'real']\n\n\ndef real():\n    return Client()\n"
+    ),
     "app/__init__.py": "",
     "app/a.py": "from pkg.compat import OldClient\n\nx = OldClient\n",
     "app/b.py": "from pkg.compat import old_helper\n\ny = old_helper()\n",
@@ -37,8 +39,9 @@ TREE: dict[str, str | bytes] = {
 
 
 def invoke(root: pathlib.Path, *args: str):  # type: ignore[no-untyped-def]
-    return CliRunner().invoke(group, ["--rules", str(root / "rules.yaml"), *args],
-                              catch_exceptions=False)
+    return CliRunner().invoke(
+        group, ["--rules", str(root / "rules.yaml"), *args], catch_exceptions=False
+    )
 
 
 def test_retire_alias_by_alias_and_keep_real_code(tmp_path: pathlib.Path) -> None:
@@ -51,8 +54,7 @@ def test_retire_alias_by_alias_and_keep_real_code(tmp_path: pathlib.Path) -> Non
     ]
     assert "nothing is ready to retire" in invoke(tmp_path, "retire").stderr
     # migrate the first importer only: its alias can go, the other stays
-    assert invoke(tmp_path, "apply", "--verify", "none", str(tmp_path / "app/a.py")
-                  ).exit_code == 0
+    assert invoke(tmp_path, "apply", "--verify", "none", str(tmp_path / "app/a.py")).exit_code == 0
     before = snapshot(tmp_path)
     dry = invoke(tmp_path, "retire", "--dry-run")
     assert "remove OldClient from pkg/compat.py" in dry.stdout
@@ -66,9 +68,11 @@ def test_retire_alias_by_alias_and_keep_real_code(tmp_path: pathlib.Path) -> Non
     assert invoke(tmp_path, "apply", "--verify", "none").exit_code == 0
     assert invoke(tmp_path, "retire").exit_code == 0
     compat = (tmp_path / "pkg/compat.py").read_text()
-    assert compat == ('"""Compatibility names."""\n\nimport warnings\n\n'
-                      "from pkg.client import Client\nfrom pkg.helpers import helper\n\n"
-                      "__all__ = ['real']\n\n\ndef real():\n    return Client()\n")
+    assert compat == (
+        '"""Compatibility names."""\n\nimport warnings\n\n'
+        "from pkg.client import Client\nfrom pkg.helpers import helper\n\n"
+        "__all__ = ['real']\n\n\ndef real():\n    return Client()\n"
+    )
     # undo puts the alias back byte for byte
     assert invoke(tmp_path, "undo").exit_code == 0
     assert "old_helper = helper" in (tmp_path / "pkg/compat.py").read_text()
@@ -78,8 +82,10 @@ SHIM_MODULE: dict[str, str | bytes] = {
     "rules.yaml": "version: 1\nmoves:\n  - old: pkg.old_api\n    new: pkg.api\n    kind: module\n",
     "pkg/__init__.py": "",
     "pkg/api.py": "def call():\n    return 1\n",
-    "pkg/old_api.py": ('"""Deprecated."""\nimport warnings\n\nfrom pkg.api import *  # noqa\n\n'
-                       "warnings.warn('use pkg.api', DeprecationWarning, stacklevel=2)\n"),
+    "pkg/old_api.py": (
+        '"""Deprecated."""\nimport warnings\n\nfrom pkg.api import *  # noqa\n\n'
+        "warnings.warn('use pkg.api', DeprecationWarning, stacklevel=2)\n"
+    ),
     "app/__init__.py": "",
     "app/user.py": "from pkg import old_api\n\nold_api.call()\n",
     "tests/test_user.py": "from unittest import mock\n\nPATCH = mock.patch('pkg.old_api.call')\n",
@@ -90,8 +96,9 @@ def test_whole_shim_deleted_once_unused_and_not_named_by_strings(tmp_path: pathl
     make_tree(tmp_path, SHIM_MODULE)
     assert invoke(tmp_path, "apply", "--verify", "none").exit_code == 0
     refused = invoke(tmp_path, "retire")
-    assert "kept pkg.old_api: still named by string references: tests/test_user.py:3" in \
-        refused.stdout
+    assert (
+        "kept pkg.old_api: still named by string references: tests/test_user.py:3" in refused.stdout
+    )
     assert (tmp_path / "pkg/old_api.py").exists()
     (tmp_path / "tests/test_user.py").write_text("PATCH = 'pkg.api.call'\n")
     result = invoke(tmp_path, "retire")
@@ -116,27 +123,36 @@ def test_retire_rolls_back_what_breaks(tmp_path: pathlib.Path) -> None:
 
 
 def test_discover_follows_reexport_chains(tmp_path: pathlib.Path) -> None:
-    make_tree(tmp_path, {
-        "rules.yaml": "version: 1  # keep this comment\nmoves: []\n",
-        "pkg/__init__.py": "",
-        "pkg/core/__init__.py": "",
-        "pkg/core/engine.py": "class Engine:\n    pass\n\n\ndef start():\n    pass\n",
-        # a deprecated package facade re-exporting through an intermediate shim
-        "pkg/legacy/__init__.py": ("import warnings\n\nfrom .shim import Engine\n\n"
-                                   "warnings.warn('gone', DeprecationWarning)\n"),
-        "pkg/legacy/shim.py": "from pkg.core.engine import Engine, start as begin\n",
-        "pkg/aliases.py": "from pkg.core.engine import Engine\n\nOldEngine = Engine\n\n"
-                          "def real():\n    return OldEngine\n",
-        "pkg/forward.py": ("def __getattr__(name):\n    import importlib\n\n"
-                           "    return getattr(importlib.import_module('pkg.core.engine'), "
-                           "name)\n"),
-    })
+    make_tree(
+        tmp_path,
+        {
+            "rules.yaml": "version: 1  # keep this comment\nmoves: []\n",
+            "pkg/__init__.py": "",
+            "pkg/core/__init__.py": "",
+            "pkg/core/engine.py": "class Engine:\n    pass\n\n\ndef start():\n    pass\n",
+            # a deprecated package facade re-exporting through an intermediate shim
+            "pkg/legacy/__init__.py": (
+                "import warnings\n\nfrom .shim import Engine\n\n"
+                "warnings.warn('gone', DeprecationWarning)\n"
+            ),
+            "pkg/legacy/shim.py": "from pkg.core.engine import Engine, start as begin\n",
+            "pkg/aliases.py": "from pkg.core.engine import Engine\n\nOldEngine = Engine\n\n"
+            "def real():\n    return OldEngine\n",
+            "pkg/forward.py": (
+                "def __getattr__(name):\n    import importlib\n\n"
+                "    return getattr(importlib.import_module('pkg.core.engine'), "
+                "name)\n"
+            ),
+        },
+    )
     result = invoke(tmp_path, "discover")
     assert result.exit_code == 0
     out = result.stdout
-    assert "  - old: pkg.legacy.Engine\n    new: pkg.core.engine.Engine\n    kind: symbol\n" \
-           '    reason: "pkg/legacy/__init__.py only re-exports it and warns ' \
-           'DeprecationWarning at import"' in out
+    assert (
+        "  - old: pkg.legacy.Engine\n    new: pkg.core.engine.Engine\n    kind: symbol\n"
+        '    reason: "pkg/legacy/__init__.py only re-exports it and warns '
+        'DeprecationWarning at import"' in out
+    )
     assert "  - old: pkg.legacy.shim.begin\n    new: pkg.core.engine.start\n" in out
     assert "  - old: pkg.aliases.OldEngine\n    new: pkg.core.engine.Engine\n" in out
     assert "  - old: pkg.forward\n    new: pkg.core.engine\n    kind: module\n" in out
@@ -148,17 +164,22 @@ def test_discover_follows_reexport_chains(tmp_path: pathlib.Path) -> None:
 
 
 def test_doctor(tmp_path: pathlib.Path) -> None:
-    make_tree(tmp_path, {
-        "rules.yaml": "version: 1\n",
-        "pkg/__init__.py": "",
-        "pkg/tools/__init__.py": "",
-        "pkg/tools/text.py": "def slugify(s):\n    return s\n",
-        "pkg/util.py": "X = 1\n",
-        "app.py": ("from pkg.util import slugify\nimport pkg.gone\nimport resource\n"
-                   "try:\n    import fcntl\nexcept ImportError:\n    fcntl = None\n"
-                   "import sys\nif sys.platform != 'win32':\n    import termios\n"
-                   "DOC = '''\nfrom pkg.nowhere import thing\n'''\n"),
-    })
+    make_tree(
+        tmp_path,
+        {
+            "rules.yaml": "version: 1\n",
+            "pkg/__init__.py": "",
+            "pkg/tools/__init__.py": "",
+            "pkg/tools/text.py": "def slugify(s):\n    return s\n",
+            "pkg/util.py": "X = 1\n",
+            "app.py": (
+                "from pkg.util import slugify\nimport pkg.gone\nimport resource\n"
+                "try:\n    import fcntl\nexcept ImportError:\n    fcntl = None\n"
+                "import sys\nif sys.platform != 'win32':\n    import termios\n"
+                "DOC = '''\nfrom pkg.nowhere import thing\n'''\n"
+            ),
+        },
+    )
     result = invoke(tmp_path, "doctor", "--platform", "windows")
     assert result.exit_code == 1
     assert result.stdout.splitlines() == [
@@ -169,8 +190,10 @@ def test_doctor(tmp_path: pathlib.Path) -> None:
         "ImportError or a sys.platform check)",
     ]
     assert invoke(tmp_path, "doctor", "--write-rules").exit_code == 1
-    assert "  - old: pkg.util.slugify\n    new: pkg.tools.text.slugify\n    kind: symbol\n" in \
-        (tmp_path / "rules.yaml").read_text()
+    assert (
+        "  - old: pkg.util.slugify\n    new: pkg.tools.text.slugify\n    kind: symbol\n"
+        in (tmp_path / "rules.yaml").read_text()
+    )
     fixed = invoke(tmp_path, "apply", "--verify", "none")
     assert fixed.exit_code == 0, fixed.output
     assert (tmp_path / "app.py").read_text().startswith("from pkg.tools.text import slugify\n")

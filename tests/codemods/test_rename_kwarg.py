@@ -7,9 +7,9 @@ import pathlib
 
 import libcst as cst
 import pytest
+from helpers import make_tree
 from libcst.codemod import CodemodContext
 
-from helpers import make_tree
 from importshift.model import CodemodSpec
 from importshift.rewrite.extra import load_codemod, run_codemod
 
@@ -29,15 +29,18 @@ def test_examples(function: str, old: str, new: str, before: str, after: str) ->
 
 
 def test_in_pipeline_edits_and_tokens(tmp_path: pathlib.Path) -> None:
-    spec = CodemodSpec(str(PATH), "RenameKwarg",
-                       (("function", "m.f"), ("old", "user"), ("new", "user_id")))
+    spec = CodemodSpec(
+        str(PATH), "RenameKwarg", (("function", "m.f"), ("old", "user"), ("new", "user_id"))
+    )
     loaded = load_codemod(spec)
     assert loaded.tokens == (b"user",)
-    tree, edits = run_codemod(loaded, cst.parse_module("from m import f\n\nf(user=1)\n"),
-                              "app.views", "views.py")
+    tree, edits = run_codemod(
+        loaded, cst.parse_module("from m import f\n\nf(user=1)\n"), "app.views", "views.py"
+    )
     assert tree.code == "from m import f\n\nf(user_id=1)\n"
     assert [(e.rule, e.line, e.before, e.after) for e in edits] == [
-        (spec.id, 3, "f(user=1)", "f(user_id=1)")]
+        (spec.id, 3, "f(user=1)", "f(user_id=1)")
+    ]
 
 
 def test_runs_after_moves_in_plan(tmp_path: pathlib.Path) -> None:
@@ -45,16 +48,22 @@ def test_runs_after_moves_in_plan(tmp_path: pathlib.Path) -> None:
 
     from importshift.cli import group
 
-    make_tree(tmp_path, {
-        "rules.yaml": "version: 1\nmoves:\n  - old: pkg.old.create\n    new: pkg.new.create\n"
-                      f"codemods:\n  - use: {PATH}:RenameKwarg\n    args: {{function: "
-                      "pkg.new.create, old: user, new: user_id}\n",
-        "pkg/__init__.py": "",
-        "pkg/old.py": "from pkg.new import create\n",
-        "pkg/new.py": "def create(user_id):\n    return user_id\n",
-        "app.py": "from pkg.old import create\n\ncreate(user=1)\n",
-    })
-    result = CliRunner().invoke(group, ["--rules", str(tmp_path / "rules.yaml"), "apply",
-                                        "--verify", "none"], catch_exceptions=False)
+    make_tree(
+        tmp_path,
+        {
+            "rules.yaml": "version: 1\nmoves:\n  - old: pkg.old.create\n    new: pkg.new.create\n"
+            f"codemods:\n  - use: {PATH}:RenameKwarg\n    args: {{function: "
+            "pkg.new.create, old: user, new: user_id}\n",
+            "pkg/__init__.py": "",
+            "pkg/old.py": "from pkg.new import create\n",
+            "pkg/new.py": "def create(user_id):\n    return user_id\n",
+            "app.py": "from pkg.old import create\n\ncreate(user=1)\n",
+        },
+    )
+    result = CliRunner().invoke(
+        group,
+        ["--rules", str(tmp_path / "rules.yaml"), "apply", "--verify", "none"],
+        catch_exceptions=False,
+    )
     assert result.exit_code == 0, result.output
     assert (tmp_path / "app.py").read_text() == "from pkg.new import create\n\ncreate(user_id=1)\n"

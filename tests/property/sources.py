@@ -25,8 +25,9 @@ def _from_import(draw: st.DrawFn, modules: list[str]) -> str:
         comment = draw(st.sampled_from(["", "  # note"]))
         body = "".join(f"    {p},{comment if i == 0 else ''}\n" for i, p in enumerate(parts))
         return f"from {level}{module} import (\n{body})"
-    return f"from {level}{module or '.'} import {', '.join(parts)}".replace("from . import",
-                                                                            "from . import")
+    return f"from {level}{module or '.'} import {', '.join(parts)}".replace(
+        "from . import", "from . import"
+    )
 
 
 @st.composite
@@ -41,11 +42,13 @@ def _usage(modules: list[str]) -> st.SearchStrategy[str]:
         st.sampled_from(NAMES + ALIASES).map(lambda n: f"x = {n}"),
         st.sampled_from(NAMES + ALIASES).map(lambda n: f"{n}.attr = 1"),
         st.tuples(st.sampled_from(modules), st.sampled_from(NAMES)).map(
-            lambda t: f"y = {t[0]}.{t[1]}()"),
+            lambda t: f"y = {t[0]}.{t[1]}()"
+        ),
         st.sampled_from(NAMES).map(lambda n: f"def f({n}=None):\n    return {n}"),
         st.sampled_from(NAMES).map(lambda n: f"class K:\n    {n} = 1"),
         st.tuples(st.sampled_from(modules), st.sampled_from(NAMES)).map(
-            lambda t: f"s = '{t[0]}.{t[1]}'"),
+            lambda t: f"s = '{t[0]}.{t[1]}'"
+        ),
         st.just("# a comment"),
         st.just(""),
         st.sampled_from(NAMES).map(lambda n: f"__all__ = ['{n}']"),
@@ -56,12 +59,16 @@ def _usage(modules: list[str]) -> st.SearchStrategy[str]:
 def modules_source(draw: st.DrawFn, modules: list[str] | None = None) -> str:
     """A module made of imports (top level, nested) and usages of the imported names."""
     modules = modules or MOVED_MODULES + OTHER_MODULES
-    statements = draw(st.lists(st.one_of(_from_import(modules), _import(modules),
-                                         _usage(modules)), min_size=1, max_size=12))
+    statements = draw(
+        st.lists(
+            st.one_of(_from_import(modules), _import(modules), _usage(modules)),
+            min_size=1,
+            max_size=12,
+        )
+    )
     lines = []
     for stmt in statements:
-        wrap = draw(st.sampled_from(["", "", "", "if TYPE_CHECKING:", "def g():",
-                                     "try:"]))
+        wrap = draw(st.sampled_from(["", "", "", "if TYPE_CHECKING:", "def g():", "try:"]))
         if wrap and not stmt.startswith(("def ", "class ")) and stmt:
             body = "\n".join("    " + line for line in stmt.splitlines())
             extra = "\nexcept ImportError:\n    pass" if wrap == "try:" else ""
@@ -69,8 +76,11 @@ def modules_source(draw: st.DrawFn, modules: list[str] | None = None) -> str:
         else:
             lines.append(stmt)
     newline = draw(st.sampled_from(["\n", "\n", "\r\n"]))
-    return newline.join(lines).replace("\n", newline) + newline if newline == "\n" else \
-        "\r\n".join("\n".join(lines).split("\n")) + "\r\n"
+    return (
+        newline.join(lines).replace("\n", newline) + newline
+        if newline == "\n"
+        else "\r\n".join("\n".join(lines).split("\n")) + "\r\n"
+    )
 
 
 def unrelated_source() -> st.SearchStrategy[str]:

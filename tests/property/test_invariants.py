@@ -7,24 +7,31 @@ import ast
 import tempfile
 
 import libcst as cst
+from helpers import rewrite, ruleset
 from hypothesis import given
 
-from helpers import rewrite, ruleset
 from importshift.model import Status
 from importshift.rewrite.moves import rewrite_moves
 from property.sources import modules_source, unrelated_source
 
 with tempfile.TemporaryDirectory() as _tmp:
-    RULES = ruleset([
-        ("pkg.events.Manager", "pkg.monitor.Monitor", "symbol"),
-        ("pkg.events.Filter", "pkg.filters.Filter", "symbol"),
-        ("pkg.factory", "pkg.canonical", "module"),
-        ("pkg.helper", "newlib.helpers.helper", "symbol"),
-    ], _tmp)
-    STRING_RULES = ruleset([
-        ("pkg.events.Manager", "pkg.monitor.Monitor", "symbol"),
-        ("pkg.factory", "pkg.canonical", "module"),
-    ], _tmp, strings=True)
+    RULES = ruleset(
+        [
+            ("pkg.events.Manager", "pkg.monitor.Monitor", "symbol"),
+            ("pkg.events.Filter", "pkg.filters.Filter", "symbol"),
+            ("pkg.factory", "pkg.canonical", "module"),
+            ("pkg.helper", "newlib.helpers.helper", "symbol"),
+        ],
+        _tmp,
+    )
+    STRING_RULES = ruleset(
+        [
+            ("pkg.events.Manager", "pkg.monitor.Monitor", "symbol"),
+            ("pkg.factory", "pkg.canonical", "module"),
+        ],
+        _tmp,
+        strings=True,
+    )
 
 MODULES = ["app.views", "pkg.sub.mod", "pkg.api", None]
 
@@ -40,8 +47,11 @@ def _check(source: str, rules, module: str | None) -> None:  # type: ignore[no-u
         assert result.new is not None
         ast.parse(result.new)
         again = rewrite(result.new, rules, module)
-        assert again.status is Status.UNCHANGED, (source, result.new.decode(),
-                                                  again.new.decode() if again.new else again)
+        assert again.status is Status.UNCHANGED, (
+            source,
+            result.new.decode(),
+            again.new.decode() if again.new else again,
+        )
 
 
 @given(modules_source())

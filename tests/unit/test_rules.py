@@ -5,8 +5,8 @@ from __future__ import annotations
 import pathlib
 
 import pytest
-
 from helpers import NoProbe
+
 from importshift.errors import RulesError
 from importshift.model import Kind
 from importshift.rules import load_rules
@@ -42,7 +42,9 @@ def problems(tmp_path: pathlib.Path, text: str) -> list[str]:
 
 
 def test_kinds_from_files_and_chains(tmp_path: pathlib.Path) -> None:
-    loaded = load(tmp_path, """version: 1
+    loaded = load(
+        tmp_path,
+        """version: 1
 moves:
   - old: pkg.events.Manager
     new: pkg.monitor.Monitor
@@ -51,7 +53,8 @@ moves:
   - old: pkg.events.Old
     new: pkg.events.Manager
     kind: symbol
-""")
+""",
+    )
     moves = {m.old: m for m in loaded.ruleset.moves}
     assert moves["pkg.events.Manager"].kind is Kind.SYMBOL
     assert moves["pkg.factory"].kind is Kind.MODULE
@@ -61,7 +64,9 @@ moves:
 
 
 def test_every_problem_reported_at_once(tmp_path: pathlib.Path) -> None:
-    found = problems(tmp_path, """version: 1
+    found = problems(
+        tmp_path,
+        """version: 1
 colour: blue
 moves:
   - old: pkg.events.Manager
@@ -73,7 +78,8 @@ moves:
     nwe: pkg.b
   - old: not a dotted name
     new: pkg.x
-""")
+""",
+    )
     assert found == [
         "2:1: unknown key 'colour' in the rules file (expected one of: version, source_roots, "
         "exclude, include, gitignore, moves, codemods)",
@@ -85,41 +91,71 @@ moves:
     ]
 
 
-@pytest.mark.parametrize(("text", "expected"), [
-    pytest.param("version: 1\nversion: 1\n", "2:1: duplicate key 'version' (first at line 1)",
-                 id="duplicate key"),
-    pytest.param("version: 1\nmoves:\n  - old: pkg.x\n    new: pkg.y\n    kind: symbol\n"
-                 "  - old: pkg.y\n    new: pkg.x\n    kind: symbol\n",
-                 "4:10: moves form a cycle: pkg.x -> pkg.y -> pkg.x", id="cycle"),
-    pytest.param("version: 1\nmoves:\n  - old: pkg.factory\n    new: pkg.canonical\n"
-                 "  - old: pkg.factory\n    new: pkg.monitor\n",
-                 "5:10: two moves have the same 'old' 'pkg.factory' (first at line 3)",
-                 id="duplicate old"),
-    pytest.param("version: 1\nmoves: !!python/object:os.system {}\n",
-                 "2:8: unsupported tag 'tag:yaml.org,2002:python/object:os.system'",
-                 id="python tag"),
-    pytest.param("version: 1\nsource_roots: ['../outside']\n",
-                 "2:16: 'source_roots' entry '../outside' must be a relative path inside the root",
-                 id="root escapes"),
-    pytest.param("version: 1\nsource_roots: ['/etc']\n",
-                 "2:16: 'source_roots' entry '/etc' must be a relative path inside the root",
-                 id="absolute root"),
-    pytest.param("version: 2\n", "1:10: unsupported 'version': only 1 is known", id="version"),
-    pytest.param("moves: []\n", "1:1: missing key 'version' (use: version: 1)", id="no version"),
-    pytest.param("version: 1\nmoves:\n  - old: pkg.gone\n    new: pkg.monitor\n",
-                 "3:10: 'pkg.gone' no longer exists under the source roots: say 'kind: module' "
-                 "or 'kind: symbol'", id="old gone needs kind"),
-    pytest.param("version: 1\nmoves:\n  - old: pkg.events.Manager\n    new: pkg.monitor.Nope\n",
-                 "4:10: 'pkg.monitor' has no top-level name 'Nope' (or pass --no-check-targets)",
-                 id="missing target name"),
-    pytest.param("version: 1\nmoves:\n  - old: pkg.factory\n    new: pkg.nowhere\n",
-                 "4:10: target module 'pkg.nowhere' does not exist under the source roots (or "
-                 "pass --no-check-targets)", id="missing target module"),
-    pytest.param("version: 1\n1: x\n", "2:1: keys must be plain strings", id="non-string key"),
-    pytest.param("a: [1, 2\n", "2:1: invalid YAML: expected ',' or ']', but got '<stream end>'",
-                 id="broken yaml"),
-    pytest.param("", "1:1: the rules file is empty", id="empty"),
-])
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        pytest.param(
+            "version: 1\nversion: 1\n",
+            "2:1: duplicate key 'version' (first at line 1)",
+            id="duplicate key",
+        ),
+        pytest.param(
+            "version: 1\nmoves:\n  - old: pkg.x\n    new: pkg.y\n    kind: symbol\n"
+            "  - old: pkg.y\n    new: pkg.x\n    kind: symbol\n",
+            "4:10: moves form a cycle: pkg.x -> pkg.y -> pkg.x",
+            id="cycle",
+        ),
+        pytest.param(
+            "version: 1\nmoves:\n  - old: pkg.factory\n    new: pkg.canonical\n"
+            "  - old: pkg.factory\n    new: pkg.monitor\n",
+            "5:10: two moves have the same 'old' 'pkg.factory' (first at line 3)",
+            id="duplicate old",
+        ),
+        pytest.param(
+            "version: 1\nmoves: !!python/object:os.system {}\n",
+            "2:8: unsupported tag 'tag:yaml.org,2002:python/object:os.system'",
+            id="python tag",
+        ),
+        pytest.param(
+            "version: 1\nsource_roots: ['../outside']\n",
+            "2:16: 'source_roots' entry '../outside' must be a relative path inside the root",
+            id="root escapes",
+        ),
+        pytest.param(
+            "version: 1\nsource_roots: ['/etc']\n",
+            "2:16: 'source_roots' entry '/etc' must be a relative path inside the root",
+            id="absolute root",
+        ),
+        pytest.param("version: 2\n", "1:10: unsupported 'version': only 1 is known", id="version"),
+        pytest.param(
+            "moves: []\n", "1:1: missing key 'version' (use: version: 1)", id="no version"
+        ),
+        pytest.param(
+            "version: 1\nmoves:\n  - old: pkg.gone\n    new: pkg.monitor\n",
+            "3:10: 'pkg.gone' no longer exists under the source roots: say 'kind: module' "
+            "or 'kind: symbol'",
+            id="old gone needs kind",
+        ),
+        pytest.param(
+            "version: 1\nmoves:\n  - old: pkg.events.Manager\n    new: pkg.monitor.Nope\n",
+            "4:10: 'pkg.monitor' has no top-level name 'Nope' (or pass --no-check-targets)",
+            id="missing target name",
+        ),
+        pytest.param(
+            "version: 1\nmoves:\n  - old: pkg.factory\n    new: pkg.nowhere\n",
+            "4:10: target module 'pkg.nowhere' does not exist under the source roots (or "
+            "pass --no-check-targets)",
+            id="missing target module",
+        ),
+        pytest.param("version: 1\n1: x\n", "2:1: keys must be plain strings", id="non-string key"),
+        pytest.param(
+            "a: [1, 2\n",
+            "2:1: invalid YAML: expected ',' or ']', but got '<stream end>'",
+            id="broken yaml",
+        ),
+        pytest.param("", "1:1: the rules file is empty", id="empty"),
+    ],
+)
 def test_single_problem(tmp_path: pathlib.Path, text: str, expected: str) -> None:
     assert expected in problems(tmp_path, text)
 
@@ -133,8 +169,11 @@ def test_alias_bomb_refused(tmp_path: pathlib.Path) -> None:
 
 
 def test_missing_target_allowed_with_flag(tmp_path: pathlib.Path) -> None:
-    loaded = load(tmp_path, "version: 1\nmoves:\n  - old: pkg.factory\n    new: pkg.nowhere\n",
-                  check_targets=False)
+    loaded = load(
+        tmp_path,
+        "version: 1\nmoves:\n  - old: pkg.factory\n    new: pkg.nowhere\n",
+        check_targets=False,
+    )
     assert loaded.ruleset.moves[0].target == "pkg.nowhere"
 
 
@@ -145,17 +184,28 @@ def test_third_party_target_missing_is_a_warning(tmp_path: pathlib.Path) -> None
 
     _write_tree(tmp_path, TREE)
     path = tmp_path / "rules.yaml"
-    path.write_text("version: 1\nmoves:\n  - old: pydantic.BaseSettings\n"
-                    "    new: pydantic_settings.BaseSettings\n")
+    path.write_text(
+        "version: 1\nmoves:\n  - old: pydantic.BaseSettings\n"
+        "    new: pydantic_settings.BaseSettings\n"
+    )
     loaded = load_rules(str(path), probe=Probe())
     assert loaded.ruleset.moves[0].kind is Kind.SYMBOL
     assert loaded.warnings and "pydantic_settings" in loaded.warnings[0]
 
 
 def test_gitignore_and_exclude(tmp_path: pathlib.Path) -> None:
-    _write_tree(tmp_path, {**TREE, "backups/old.py": "x", "build/gen.py": "x",
-                           ".gitignore": "build/\n", "sub/.gitignore": "*.gen.py\n",
-                           "sub/a.gen.py": "", "sub/b.py": ""})
+    _write_tree(
+        tmp_path,
+        {
+            **TREE,
+            "backups/old.py": "x",
+            "build/gen.py": "x",
+            ".gitignore": "build/\n",
+            "sub/.gitignore": "*.gen.py\n",
+            "sub/a.gen.py": "",
+            "sub/b.py": "",
+        },
+    )
     path = tmp_path / "rules.yaml"
     path.write_text("version: 1\nexclude: ['backups/**']\n")
     loaded = load_rules(str(path), probe=NoProbe())

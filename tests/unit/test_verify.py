@@ -8,8 +8,8 @@ import sys
 import time
 
 import pytest
-
 from helpers import make_tree
+
 from importshift.options import VerifyMode, VerifyOptions
 from importshift.verify import SubprocessVerifier, Target, Verdict, is_test_file, pick_python
 
@@ -22,7 +22,7 @@ TREE = {
     "pkg/os_exit.py": "import os\nos._exit(0)\n",
     "pkg/loud.py": "import sys\nsys.stdout.write('x' * 5_000_000)\nsys.stderr.write('E' * 100)\n",
     "pkg/thread.py": "import threading, time\n"
-                     "threading.Thread(target=time.sleep, args=(60,)).start()\n",
+    "threading.Thread(target=time.sleep, args=(60,)).start()\n",
     "pkg/chdir.py": "import os\nos.chdir('/')\n",
     "pkg/reads_stdin.py": "import sys\ndata = sys.stdin.read()\n",
     "pkg/forks.py": "import os, time\nif os.fork() == 0:\n    time.sleep(60)\n    os._exit(0)\n",
@@ -33,16 +33,28 @@ TREE = {
 @pytest.fixture
 def verifier(tmp_path: pathlib.Path) -> SubprocessVerifier:
     make_tree(tmp_path, TREE)
-    return SubprocessVerifier(str(tmp_path), ["."], VerifyOptions(VerifyMode.IMPORT,
-                                                                  timeout=3.0), jobs=4)
+    return SubprocessVerifier(
+        str(tmp_path), ["."], VerifyOptions(VerifyMode.IMPORT, timeout=3.0), jobs=4
+    )
 
 
 def test_outcomes(verifier: SubprocessVerifier) -> None:
-    names = ["ok", "fails", "hangs", "exits_zero", "os_exit", "loud", "thread", "chdir",
-             "reads_stdin", "forks"]
+    names = [
+        "ok",
+        "fails",
+        "hangs",
+        "exits_zero",
+        "os_exit",
+        "loud",
+        "thread",
+        "chdir",
+        "reads_stdin",
+        "forks",
+    ]
     start = time.monotonic()
-    results = verifier.run([Target("import", f"pkg.{n}") for n in names]
-                           + [Target("compile", "script.py")])
+    results = verifier.run(
+        [Target("import", f"pkg.{n}") for n in names] + [Target("compile", "script.py")]
+    )
     elapsed = time.monotonic() - start
     verdict = {t.name: r.verdict for t, r in results.items()}
     assert verdict == {
@@ -78,8 +90,12 @@ def test_test_files_and_interpreter(tmp_path: pathlib.Path) -> None:
 
 
 def test_verify_command(tmp_path: pathlib.Path) -> None:
-    verifier = SubprocessVerifier(str(tmp_path), ["."], VerifyOptions(
-        VerifyMode.IMPORT, command="exit 3", timeout=5.0), jobs=1)
+    verifier = SubprocessVerifier(
+        str(tmp_path),
+        ["."],
+        VerifyOptions(VerifyMode.IMPORT, command="exit 3", timeout=5.0),
+        jobs=1,
+    )
     targets = verifier.targets([])
     assert targets == {Target("command", "exit 3")}
     (result,) = verifier.run(targets).values()

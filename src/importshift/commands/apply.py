@@ -6,7 +6,6 @@ import contextlib
 import json
 import os
 import signal
-import time
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 
@@ -17,7 +16,7 @@ from importshift.errors import ImportshiftError, RefusedError
 from importshift.gitport import Git
 from importshift.journal import DELETED, FileRecord, Journal, apply_patch, reverse_patch
 from importshift.lock import locked
-from importshift.model import FileOutcome, RuleSet, Status
+from importshift.model import RuleSet, Status
 from importshift.modules import SourceFile
 from importshift.options import Options, VerifyOptions
 from importshift.output import Output
@@ -50,11 +49,21 @@ class BatchReport:
     skipped: list[tuple[str, str]] = field(default_factory=list)
     stale: list[tuple[str, str]] = field(default_factory=list)
     pre_existing: list[Result] = field(default_factory=list)
+    user_writes: list[str] = field(default_factory=list)
 
 
-def run(opts: Options, vopts: VerifyOptions, out: Output, git: Git, paths: Sequence[str],
-        batch_size: int, allow_dirty: bool, plan_file: str | None, commit: bool,
-        verifier: Verifier | None = None) -> int:
+def run(
+    opts: Options,
+    vopts: VerifyOptions,
+    out: Output,
+    git: Git,
+    paths: Sequence[str],
+    batch_size: int,
+    allow_dirty: bool,
+    plan_file: str | None,
+    commit: bool,
+    verifier: Verifier | None = None,
+) -> int:
     if batch_size < 1:
         raise ImportshiftError("--batch must be at least 1")
     loaded = load(opts, out)
@@ -75,24 +84,33 @@ def run(opts: Options, vopts: VerifyOptions, out: Output, git: Git, paths: Seque
             dirty = git.dirty(rules.root, [c.file.path for c in changes])
             if dirty:
                 shown = ", ".join(dirty[:10]) + (" ..." if len(dirty) > 10 else "")
-                raise RefusedError(f"uncommitted changes in {len(dirty)} file(s) the run would "
-                                   f"touch: {shown} (commit them, or pass --allow-dirty)")
-        verifier = verifier or make_verifier(rules.root, rules.source_roots, vopts,
-                                             opts.jobs or os.cpu_count() or 1)
-        reports = _run_batches(rules, journal, verifier, out, git, changes, batch_size, commit,
-                               opts.verbosity >= 0)
+                raise RefusedError(
+                    f"uncommitted changes in {len(dirty)} file(s) the run would "
+                    f"touch: {shown} (commit them, or pass --allow-dirty)"
+                )
+        verifier = verifier or make_verifier(
+            rules.root, rules.source_roots, vopts, opts.jobs or os.cpu_count() or 1
+        )
+        reports = _run_batches(
+            rules, journal, verifier, out, git, changes, batch_size, commit, opts.verbosity >= 0
+        )
     return _finish(out, reports, stale, opts.verbosity)
 
 
 def _changes(plan: Plan, files: Sequence[SourceFile]) -> list[Change]:
     by_path = {f.path: f for f in files}
-    return [Change(by_path[o.path], o.sha256, o.new_bytes or b"",
-                   tuple(sorted({e.rule for e in o.edits})))
-            for o in plan.changed if o.path in by_path and o.new_bytes is not None]
+    return [
+        Change(
+            by_path[o.path], o.sha256, o.new_bytes or b"", tuple(sorted({e.rule for e in o.edits}))
+        )
+        for o in plan.changed
+        if o.path in by_path and o.new_bytes is not None
+    ]
 
 
-def _from_plan_file(path: str, rules: RuleSet, files: Sequence[SourceFile]
-                    ) -> tuple[list[Change], list[tuple[str, str]]]:
+def _from_plan_file(
+    path: str, rules: RuleSet, files: Sequence[SourceFile]
+) -> tuple[list[Change], list[tuple[str, str]]]:
     try:
         with open(path, encoding="utf-8") as fh:
             data = json.load(fh)
@@ -101,8 +119,9 @@ def _from_plan_file(path: str, rules: RuleSet, files: Sequence[SourceFile]
     if not isinstance(data, dict) or data.get("version") != PLAN_VERSION:
         raise ImportshiftError(f"{path}: not a plan file of version {PLAN_VERSION}")
     if rules.rules_path and data.get("rules_sha256") != rules_digest(rules.rules_path):
-        raise RefusedError(f"{path} was made with another version of {rules.rules_path}; "
-                           "run 'migrate plan' again")
+        raise RefusedError(
+            f"{path} was made with another version of {rules.rules_path}; run 'migrate plan' again"
+        )
     by_path = {f.path: f for f in files}
     engine = Engine(rules)
     changes: list[Change] = []
@@ -118,8 +137,9 @@ def _from_plan_file(path: str, rules: RuleSet, files: Sequence[SourceFile]
             stale.append((rel, "changed since the plan was made"))
             continue
         if o.status is Status.CHANGED and o.new_bytes is not None:
-            changes.append(Change(f, o.sha256, o.new_bytes,
-                                  tuple(sorted({e.rule for e in o.edits}))))
+            changes.append(
+                Change(f, o.sha256, o.new_bytes, tuple(sorted({e.rule for e in o.edits})))
+            )
     return changes, stale
 
 
@@ -143,16 +163,27 @@ def resume(journal: Journal, root: str, out: Output) -> None:
                     write_new(full, old)
                     restored.append(rec.path)
             elif sha256(current) != rec.before:
-                out.err(f"warning: {rec.path} changed since interrupted batch {batch.id}; "
-                        "left as it is")
+                out.err(
+                    f"warning: {rec.path} changed since interrupted batch {batch.id}; left as it is"
+                )
         journal.end(batch.id, [], [], interrupted=True)
-        out.err(f"resumed: batch {batch.id} had been interrupted; {len(restored)} file(s) put "
-                "back, they are planned again")
+        out.err(
+            f"resumed: batch {batch.id} had been interrupted; {len(restored)} file(s) put "
+            "back, they are planned again"
+        )
 
 
-def _run_batches(rules: RuleSet, journal: Journal, verifier: Verifier, out: Output, git: Git,
-                 changes: list[Change], size: int, commit: bool, progress: bool
-                 ) -> list[BatchReport]:
+def _run_batches(
+    rules: RuleSet,
+    journal: Journal,
+    verifier: Verifier,
+    out: Output,
+    git: Git,
+    changes: list[Change],
+    size: int,
+    commit: bool,
+    progress: bool,
+) -> list[BatchReport]:
     groups = planner.batches([c.file.path for c in changes], size)
     by_path = {c.file.path: c for c in changes}
     first = journal.next_id()
@@ -171,9 +202,12 @@ def _run_batches(rules: RuleSet, journal: Journal, verifier: Verifier, out: Outp
             out.err(f"batch {n + 1}/{len(groups)} (id {bid}): {len(group)} file(s): {status}")
         if commit and report.landed:
             used = sorted({r for p in report.landed for r in by_path[p].rules})
-            message = (f"migrate: batch {bid} ({len(report.landed)} files)\n\nRules:\n"
-                       + "".join(f"- {_rule_text(rules, r)}\n" for r in used)
-                       + "\nFiles:\n" + "".join(f"- {p}\n" for p in report.landed))
+            message = (
+                f"migrate: batch {bid} ({len(report.landed)} files)\n\nRules:\n"
+                + "".join(f"- {_rule_text(rules, r)}\n" for r in used)
+                + "\nFiles:\n"
+                + "".join(f"- {p}\n" for p in report.landed)
+            )
             if not git.commit(rules.root, report.landed, message):
                 out.err(f"warning: git commit of batch {bid} failed")
     return reports
@@ -193,6 +227,7 @@ class _Lander:
         self.root = root
         self.verifier = verifier
         self.batch_id = batch_id
+        self.user_writes: set[str] = set()  # files the verified code itself changed
         self.written: dict[str, bytes] = {}  # path -> old bytes, currently holding new
         self.modes: dict[str, int] = {}
 
@@ -212,11 +247,16 @@ class _Lander:
                 report.skipped.append((change.file.path, "read-only"))
             else:
                 items.append(_Item(change, old))
-        records = [FileRecord(i.change.file.path, i.change.sha,
-                              DELETED if i.change.new is None else sha256(i.change.new),
-                              reverse_patch(i.old, i.change.new or b"")) for i in items]
-        journal.begin(self.batch_id, records,
-                      sorted({r for i in items for r in i.change.rules}))
+        records = [
+            FileRecord(
+                i.change.file.path,
+                i.change.sha,
+                DELETED if i.change.new is None else sha256(i.change.new),
+                reverse_patch(i.old, i.change.new or b""),
+            )
+            for i in items
+        ]
+        journal.begin(self.batch_id, records, sorted({r for i in items for r in i.change.rules}))
         try:
             landed, culprits, pre = self._verify_and_bisect(items, report)
         except BaseException:
@@ -225,10 +265,12 @@ class _Lander:
                 journal.end(self.batch_id, [], [], interrupted=True)
             raise
         report.landed = [i.change.file.path for i in landed]
+        report.user_writes = sorted(self.user_writes)
         report.rolled_back.extend(culprits)
         report.pre_existing = pre
-        journal.end(self.batch_id, report.landed,
-                    [{"path": p, "reason": r} for p, r in report.rolled_back])
+        journal.end(
+            self.batch_id, report.landed, [{"path": p, "reason": r} for p, r in report.rolled_back]
+        )
         return report
 
     def _write(self, items: list[_Item], report: BatchReport) -> list[_Item]:
@@ -257,15 +299,25 @@ class _Lander:
                 with _no_interrupts():
                     write_new(os.path.join(self.root, path), old, self.modes.get(path, 0o644))
 
-    def _check(self, items: list[_Item], extra: set[Target], ignore: set[Target]
-               ) -> dict[Target, Result]:
-        files = [f for i in items for f in (i.change.verify if i.change.verify is not None
-                                            else (i.change.file,))]
+    def _check(
+        self, items: list[_Item], extra: set[Target], ignore: set[Target]
+    ) -> dict[Target, Result]:
+        files = [
+            f
+            for i in items
+            for f in (i.change.verify if i.change.verify is not None else (i.change.file,))
+        ]
         targets = (self.verifier.targets(files) | extra) - ignore
-        return {t: r for t, r in self.verifier.run(targets).items() if not r.ok}
+        if not targets:
+            return {}
+        before = tree_state(self.root)
+        results = self.verifier.run(targets)
+        self.user_writes.update(changed_paths(before, tree_state(self.root)))
+        return {t: r for t, r in results.items() if not r.ok}
 
-    def _verify_and_bisect(self, items: list[_Item], report: BatchReport
-                           ) -> tuple[list[_Item], list[tuple[str, str]], list[Result]]:
+    def _verify_and_bisect(
+        self, items: list[_Item], report: BatchReport
+    ) -> tuple[list[_Item], list[tuple[str, str]], list[Result]]:
         items = self._write(items, report)
         failing = self._check(items, set(), set())
         if not failing:
@@ -279,8 +331,9 @@ class _Lander:
         landed, culprits = self._bisect(items, new_failures, pre, report)
         return landed, culprits, [failing[t] for t in sorted(pre)]
 
-    def _bisect(self, items: list[_Item], watch: set[Target], pre: set[Target],
-                report: BatchReport) -> tuple[list[_Item], list[tuple[str, str]]]:
+    def _bisect(
+        self, items: list[_Item], watch: set[Target], pre: set[Target], report: BatchReport
+    ) -> tuple[list[_Item], list[tuple[str, str]]]:
         written = self._write(items, report)
         bad = self._check(written, watch, pre)
         if not bad:
@@ -293,6 +346,30 @@ class _Lander:
         left = self._bisect(written[:mid], watch, pre, report)
         right = self._bisect(written[mid:], watch, pre, report)
         return left[0] + right[0], left[1] + right[1]
+
+
+_SKIP_DIRS = {".migrate", ".git", "__pycache__", ".venv", "venv", "node_modules", ".tox"}
+
+
+def tree_state(root: str) -> dict[str, tuple[int, int]]:
+    """path -> (size, mtime) of every file under root: to see what verified code wrote."""
+    state: dict[str, tuple[int, int]] = {}
+    for folder, dirs, files in os.walk(root):
+        dirs[:] = [d for d in dirs if d not in _SKIP_DIRS]
+        for name in files:
+            full = os.path.join(folder, name)
+            try:
+                st = os.lstat(full)
+            except OSError:
+                continue
+            state[os.path.relpath(full, root)] = (st.st_size, st.st_mtime_ns)
+    return state
+
+
+def changed_paths(
+    before: dict[str, tuple[int, int]], after: dict[str, tuple[int, int]]
+) -> set[str]:
+    return {p for p in before.keys() | after.keys() if before.get(p) != after.get(p)}
 
 
 @contextlib.contextmanager
@@ -309,8 +386,9 @@ def _no_interrupts() -> Iterator[None]:
         signal.signal(signal.SIGINT, previous)
 
 
-def _finish(out: Output, reports: list[BatchReport], stale: list[tuple[str, str]],
-            verbosity: int) -> int:
+def _finish(
+    out: Output, reports: list[BatchReport], stale: list[tuple[str, str]], verbosity: int
+) -> int:
     landed = sum(len(r.landed) for r in reports)
     rolled = [(r.id, p, why) for r in reports for p, why in r.rolled_back]
     skipped = [(r.id, p, why) for r in reports for p, why in r.skipped]
@@ -325,10 +403,14 @@ def _finish(out: Output, reports: list[BatchReport], stale: list[tuple[str, str]
     stale = stale + [(p, why) for r in reports for p, why in r.stale]
     for path, why in stale:
         out.out(f"skipped {path}: {why}")
+    for path in sorted({p for r in reports for p in r.user_writes}):
+        out.out(f"warning: {path} was changed by code run during verification (not by migrate)")
     for target, res in sorted(pre.items()):
         out.out(f"pre-existing failure, not blamed: {describe(target)}: {res.summary()}")
     if verbosity >= 0:
-        out.err(f"applied {landed} file(s) in {len(reports)} batch(es); {len(rolled)} rolled "
-                f"back; {len(skipped) + len(stale)} skipped; {len(pre)} pre-existing "
-                "failure(s)")
+        out.err(
+            f"applied {landed} file(s) in {len(reports)} batch(es); {len(rolled)} rolled "
+            f"back; {len(skipped) + len(stale)} skipped; {len(pre)} pre-existing "
+            "failure(s)"
+        )
     return 1 if rolled or stale else 0

@@ -43,8 +43,14 @@ def _rules(opts: Options, out: Output) -> Cached:
     return store(loaded.ruleset, path, opts.check_targets)
 
 
-def _sites(data: bytes, rules: RuleSet, module: str | None, is_package: bool,
-           tokens: frozenset[bytes], star: frozenset[bytes]) -> list[Site] | None:
+def _sites(
+    data: bytes,
+    rules: RuleSet,
+    module: str | None,
+    is_package: bool,
+    tokens: frozenset[bytes],
+    star: frozenset[bytes],
+) -> list[Site] | None:
     if not detect.mentions(data, tokens, star):
         return []
     try:
@@ -55,8 +61,11 @@ def _sites(data: bytes, rules: RuleSet, module: str | None, is_package: bool,
     # ``import a.b`` of a moved module is reported once: its ``a.b.x`` uses follow from it
     imported = {s.old for s in sites if s.form in ("import", "star")}
     modules_moved = {m.id for m in rules.moves if m.kind is Kind.MODULE}
-    return [s for s in sites if s.form != "attribute" or s.old not in imported
-            or s.rule not in modules_moved]
+    return [
+        s
+        for s in sites
+        if s.form != "attribute" or s.old not in imported or s.rule not in modules_moved
+    ]
 
 
 def _new_only(sites: list[Site], base_sites: list[Site]) -> list[Site]:
@@ -72,8 +81,9 @@ def _new_only(sites: list[Site], base_sites: list[Site]) -> list[Site]:
     return fresh
 
 
-def run(opts: Options, out: Output, files: Sequence[str], new_only: bool, base: str,
-        fix: bool) -> int:
+def run(
+    opts: Options, out: Output, files: Sequence[str], new_only: bool, base: str, fix: bool
+) -> int:
     cached = _rules(opts, out)
     rules = cached.rules
     root = rules.root
@@ -102,8 +112,9 @@ def run(opts: Options, out: Output, files: Sequence[str], new_only: bool, base: 
                 git = GitCli()
             old = git.show(root, base, rel)
             if old is not None:
-                sites = _new_only(sites, _sites(old, rules, sf.module, sf.is_package,
-                                                tokens, star) or [])
+                sites = _new_only(
+                    sites, _sites(old, rules, sf.module, sf.is_package, tokens, star) or []
+                )
         findings.extend(Finding(rel, s, reasons.get(s.rule, "")) for s in sites)
     _report(out, opts.format, findings)
     for rel in unparseable:
@@ -142,16 +153,32 @@ def _report(out: Output, fmt: Format, findings: list[Finding]) -> None:
     if fmt is Format.JSON:
         import json
 
-        out.out(json.dumps([{"path": f.path, "line": f.site.line, "column": f.site.column,
-                             "code": CODE, "rule": f.site.rule, "old": f.site.old,
-                             "new": f.site.new, "form": f.site.form, "reason": f.reason}
-                            for f in findings], indent=2))
+        out.out(
+            json.dumps(
+                [
+                    {
+                        "path": f.path,
+                        "line": f.site.line,
+                        "column": f.site.column,
+                        "code": CODE,
+                        "rule": f.site.rule,
+                        "old": f.site.old,
+                        "new": f.site.new,
+                        "form": f.site.form,
+                        "reason": f.reason,
+                    }
+                    for f in findings
+                ],
+                indent=2,
+            )
+        )
         return
     for f in findings:
         if fmt is Format.GITHUB:
             text = f.message().replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
-            out.out(f"::error file={f.path},line={f.site.line},col={f.site.column},"
-                    f"title={CODE}::{text}")
+            out.out(
+                f"::error file={f.path},line={f.site.line},col={f.site.column},title={CODE}::{text}"
+            )
         else:
             out.out(f"{f.path}:{f.site.line}:{f.site.column}: {f.message()}")
 

@@ -5,12 +5,11 @@ from __future__ import annotations
 import os
 from collections.abc import Sequence
 
-from importshift import planner
+from importshift import locate, planner
 from importshift.errors import ImportshiftError
 from importshift.modules import Skip, SourceFile
 from importshift.options import Options
 from importshift.output import Output
-from importshift import locate
 from importshift.rules import Loaded, load_rules
 
 
@@ -19,8 +18,9 @@ def rules_path(opts: Options) -> str:
 
 
 def load(opts: Options, out: Output) -> Loaded:
-    loaded = load_rules(rules_path(opts), opts.root, check_targets=opts.check_targets,
-                        strings=opts.strings)
+    loaded = load_rules(
+        rules_path(opts), opts.root, check_targets=opts.check_targets, strings=opts.strings
+    )
     for warning in loaded.warnings:
         out.err(f"warning: {warning}")
     return loaded

@@ -31,8 +31,15 @@ def discovered_shims(loaded: Loaded, opts: Options) -> list[Shim]:
     out = []
     for module, props in sorted(by_module.items()):
         users = tuple(importers_of(loaded.ruleset.root, files, module))
-        names = tuple(ShimName("*" if p.kind == "module" else p.old.rpartition(".")[2],
-                               f"discovered: {p.old} -> {p.new}", users, ()) for p in props)
+        names = tuple(
+            ShimName(
+                "*" if p.kind == "module" else p.old.rpartition(".")[2],
+                f"discovered: {p.old} -> {p.new}",
+                users,
+                (),
+            )
+            for p in props
+        )
         out.append(Shim(module, props[0].path, names, True, ()))
     return out
 
@@ -42,8 +49,15 @@ def run(opts: Options, out: Output, paths: Sequence[str], write: bool) -> int:
     found = proposals(loaded, paths)
     moves = [NewMove(p.old, p.new, p.kind, p.reason) for p in found]
     if opts.format is Format.JSON:
-        out.out(json.dumps([{"old": p.old, "new": p.new, "kind": p.kind, "reason": p.reason,
-                             "path": p.path} for p in found], indent=2))
+        out.out(
+            json.dumps(
+                [
+                    {"old": p.old, "new": p.new, "kind": p.kind, "reason": p.reason, "path": p.path}
+                    for p in found
+                ],
+                indent=2,
+            )
+        )
     elif moves:
         out.out("moves:")
         out.out(render(moves).rstrip("\n"))

@@ -12,15 +12,30 @@ from importshift.output import Output
 from importshift.ruleswrite import NewMove, write_moves
 
 
-def run(opts: Options, out: Output, paths: Sequence[str], platform: str | None,
-        write_rules: bool) -> int:
+def run(
+    opts: Options, out: Output, paths: Sequence[str], platform: str | None, write_rules: bool
+) -> int:
     loaded = load(opts, out)
     files, _ = select(loaded, paths)
     findings = doctor.examine(loaded.ruleset.root, files, loaded.index or {}, platform)
     if opts.format is Format.JSON:
-        out.out(json.dumps([{"path": f.path, "line": f.line, "column": f.column,
-                             "message": f.message, "old": f.old, "kind": f.kind,
-                             "candidates": list(f.candidates)} for f in findings], indent=2))
+        out.out(
+            json.dumps(
+                [
+                    {
+                        "path": f.path,
+                        "line": f.line,
+                        "column": f.column,
+                        "message": f.message,
+                        "old": f.old,
+                        "kind": f.kind,
+                        "candidates": list(f.candidates),
+                    }
+                    for f in findings
+                ],
+                indent=2,
+            )
+        )
     else:
         for f in findings:
             hint = ""
@@ -32,8 +47,12 @@ def run(opts: Options, out: Output, paths: Sequence[str], platform: str | None,
         new: dict[str, NewMove] = {}
         for f in findings:
             if f.kind in ("module", "symbol") and len(f.candidates) == 1 and f.old not in known:
-                new.setdefault(f.old, NewMove(f.old, f.candidates[0], f.kind,
-                                              f"found by migrate doctor ({f.message})"))
+                new.setdefault(
+                    f.old,
+                    NewMove(
+                        f.old, f.candidates[0], f.kind, f"found by migrate doctor ({f.message})"
+                    ),
+                )
         if new:
             write_moves(rules_path(opts), list(new.values()))
         out.err(f"added {len(new)} move(s) to {rules_path(opts)}")

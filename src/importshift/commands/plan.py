@@ -13,8 +13,7 @@ from importshift.output import Output
 from importshift.planner import Plan
 
 
-def run(opts: Options, out: Output, paths: Sequence[str], diff: bool, out_path: str | None
-        ) -> int:
+def run(opts: Options, out: Output, paths: Sequence[str], diff: bool, out_path: str | None) -> int:
     start = time.perf_counter()
     loaded = load(opts, out)
     files, skips = select(loaded, paths)

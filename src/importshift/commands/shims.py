@@ -37,11 +37,30 @@ def run_shims(opts: Options, out: Output, discovered: bool) -> int:
         known = {s.module for s in shims}
         shims += [s for s in discovered_shims(loaded, opts) if s.module not in known]
     if opts.format is Format.JSON:
-        out.out(json.dumps([{
-            "module": s.module, "path": s.path, "status": s.status, "shim_only": s.shim_only,
-            "other_importers": list(s.other_importers),
-            "names": [{"name": n.name, "rule": n.rule, "importers": list(n.importers),
-                       "strings": list(n.strings)} for n in s.names]} for s in shims], indent=2))
+        out.out(
+            json.dumps(
+                [
+                    {
+                        "module": s.module,
+                        "path": s.path,
+                        "status": s.status,
+                        "shim_only": s.shim_only,
+                        "other_importers": list(s.other_importers),
+                        "names": [
+                            {
+                                "name": n.name,
+                                "rule": n.rule,
+                                "importers": list(n.importers),
+                                "strings": list(n.strings),
+                            }
+                            for n in s.names
+                        ],
+                    }
+                    for s in shims
+                ],
+                indent=2,
+            )
+        )
         return 0
     for s in shims:
         where = s.path or "(gone)"
@@ -59,8 +78,7 @@ def run_shims(opts: Options, out: Output, discovered: bool) -> int:
     return 0
 
 
-def run_retire(opts: Options, vopts: VerifyOptions, out: Output, git: Git,
-               dry_run: bool) -> int:
+def run_retire(opts: Options, vopts: VerifyOptions, out: Output, git: Git, dry_run: bool) -> int:
     loaded = load(opts, out)
     rules = loaded.ruleset
     root = rules.root
@@ -83,8 +101,15 @@ def run_retire(opts: Options, vopts: VerifyOptions, out: Output, git: Git,
         parent = _package_file(loaded, dotted.parent(shim.module))
         whole = len(unused) == len(shim.names) and not shim.other_importers and shim.shim_only
         if whole:
-            changes.append(Change(f, sha256(data), None, tuple(n.rule for n in unused),
-                                  verify=(parent,) if parent else ()))
+            changes.append(
+                Change(
+                    f,
+                    sha256(data),
+                    None,
+                    tuple(n.rule for n in unused),
+                    verify=(parent,) if parent else (),
+                )
+            )
             out.out(f"delete {shim.path}: nothing imports {shim.module} any more")
             continue
         names = {n.name for n in unused if n.name != "*"}
@@ -99,8 +124,9 @@ def run_retire(opts: Options, vopts: VerifyOptions, out: Output, git: Git,
             continue
         new = remove_names(data, names)
         if new != data:
-            changes.append(Change(f, sha256(data), new, tuple(n.rule for n in unused
-                                                               if n.name in names)))
+            changes.append(
+                Change(f, sha256(data), new, tuple(n.rule for n in unused if n.name in names))
+            )
             out.out(f"remove {', '.join(sorted(names))} from {shim.path}")
     if dry_run or not changes:
         if not changes:
@@ -117,12 +143,16 @@ def run_retire(opts: Options, vopts: VerifyOptions, out: Output, git: Git,
         out.out(f"pre-existing failure, not blamed: {describe(target.target)}")
     deleted = [c for c in changes if c.new is None and c.file.path in report.landed]
     if deleted:
-        out.err("note: moves whose old module is now gone need 'kind: symbol' or 'kind: module' "
-                "in the rules file (keep them: 'migrate check' goes on blocking the old paths)")
+        out.err(
+            "note: moves whose old module is now gone need 'kind: symbol' or 'kind: module' "
+            "in the rules file (keep them: 'migrate check' goes on blocking the old paths)"
+        )
     if opts.verbosity >= 0:
-        out.err(f"retired: {len(report.landed)} file(s) changed or deleted (batch "
-                f"{report.id}; 'migrate undo' restores them); {len(report.rolled_back)} "
-                "rolled back")
+        out.err(
+            f"retired: {len(report.landed)} file(s) changed or deleted (batch "
+            f"{report.id}; 'migrate undo' restores them); {len(report.rolled_back)} "
+            "rolled back"
+        )
     return 1 if report.rolled_back or report.stale else 0
 
 

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import os
 
-from importshift.locate import rules_path
 from importshift.engine import sha256
 from importshift.errors import ImportshiftError
 from importshift.journal import DELETED, BatchRecord, Journal, apply_patch
+from importshift.locate import rules_path
 from importshift.lock import locked
 from importshift.options import Options
 from importshift.output import Output
@@ -15,15 +15,18 @@ from importshift.textio import read_bytes, write_new
 
 
 def run(opts: Options, out: Output, batch_id: str | None, everything: bool) -> int:
-    root = os.path.abspath(opts.root or os.path.dirname(os.path.abspath(rules_path(opts.rules, opts.root))))
+    rules_file = rules_path(opts.rules, opts.root)
+    root = os.path.abspath(opts.root or os.path.dirname(os.path.abspath(rules_file)))
     with locked(root):
         journal = Journal(root)
         applied = [b for b in journal.batches() if b.landed and set(b.landed) - b.undone]
         if batch_id is not None:
             chosen = [b for b in applied if b.id == batch_id]
             if not chosen:
-                raise ImportshiftError(f"no applied batch {batch_id!r} left to undo "
-                                       f"(applied: {', '.join(b.id for b in applied) or 'none'})")
+                raise ImportshiftError(
+                    f"no applied batch {batch_id!r} left to undo "
+                    f"(applied: {', '.join(b.id for b in applied) or 'none'})"
+                )
         elif everything:
             chosen = list(reversed(applied))
         else:
@@ -63,8 +66,9 @@ def _undo(root: str, batch: BatchRecord) -> tuple[list[str], list[tuple[str, str
             continue
         old = apply_patch(rec.undo, current)
         if old is None:
-            left.append((rec.path, "edited since and the reverse patch does not apply; "
-                                   "revert it by hand"))
+            left.append(
+                (rec.path, "edited since and the reverse patch does not apply; revert it by hand")
+            )
             continue
         if (digest == rec.after or rec.after == DELETED) and sha256(old) != rec.before:
             left.append((rec.path, "reverse patch did not give back the old content"))

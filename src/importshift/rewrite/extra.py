@@ -56,8 +56,9 @@ def load_codemod(spec: CodemodSpec) -> LoadedCodemod:
     return loaded
 
 
-def run_codemod(loaded: LoadedCodemod, tree: cst.Module, module: str | None,
-                path: str) -> tuple[cst.Module, list[Edit]]:
+def run_codemod(
+    loaded: LoadedCodemod, tree: cst.Module, module: str | None, path: str
+) -> tuple[cst.Module, list[Edit]]:
     """Run one codemod on ``tree``; its changes become line edits under its id."""
     context = CodemodContext(filename=path, full_module_name=module)
     try:

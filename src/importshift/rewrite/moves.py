@@ -31,8 +31,9 @@ class _Decisions:
     touched: list[cst.CSTNode] = field(default_factory=list)
 
 
-def rewrite_moves(tree: cst.Module, rules: RuleSet, module: str | None,
-                  is_package: bool) -> tuple[cst.Module, list[tuple[str, str]]]:
+def rewrite_moves(
+    tree: cst.Module, rules: RuleSet, module: str | None, is_package: bool
+) -> tuple[cst.Module, list[tuple[str, str]]]:
     """Apply every move of ``rules`` to ``tree`` (a module named ``module``).
 
     Returns the new tree and, in order, each rule applied with the text it wrote.
@@ -92,8 +93,9 @@ class _Collector(cst.CSTVisitor):
     def visit_Import(self, node: cst.Import) -> None:
         self.imports.append(node)
         if self._depth == 0:
-            self.global_plain.extend((id(node), nodes.alias_name(a)) for a in node.names
-                                     if a.asname is None)
+            self.global_plain.extend(
+                (id(node), nodes.alias_name(a)) for a in node.names if a.asname is None
+            )
 
     def visit_ImportFrom(self, node: cst.ImportFrom) -> None:
         self.imports.append(node)
@@ -152,8 +154,14 @@ def _names_in(node: cst.CSTNode) -> list[cst.Name]:
 
 
 class _Analyzer:
-    def __init__(self, tree: cst.Module, found: _Collector, rules: RuleSet,
-                 module: str | None, is_package: bool) -> None:
+    def __init__(
+        self,
+        tree: cst.Module,
+        found: _Collector,
+        rules: RuleSet,
+        module: str | None,
+        is_package: bool,
+    ) -> None:
         self.module_node = tree
         self._wrapper = MetadataWrapper(tree, unsafe_skip_copy=True)
         self._scopes: Mapping[cst.CSTNode, Scope | None] | None = None
@@ -194,8 +202,9 @@ class _Analyzer:
     def _resolve(self, name: str):  # type: ignore[no-untyped-def]
         return applies(self.rules.resolve(name), self.module)
 
-    def _accesses(self, stmt: _SmallImport, names: set[str], needed: bool = True
-                  ) -> list[cst.CSTNode] | None:
+    def _accesses(
+        self, stmt: _SmallImport, names: set[str], needed: bool = True
+    ) -> list[cst.CSTNode] | None:
         """The uses of what ``stmt`` binds to ``names``; None when not worth a scope analysis."""
         if not needed:
             return None
@@ -228,8 +237,14 @@ class _Analyzer:
         ]
         return seq, names
 
-    def _chains(self, accesses: Sequence[cst.CSTNode] | None, base: str, plain: bool,
-                stmt: _SmallImport, covered: str | None) -> tuple[int, int]:
+    def _chains(
+        self,
+        accesses: Sequence[cst.CSTNode] | None,
+        base: str,
+        plain: bool,
+        stmt: _SmallImport,
+        covered: str | None,
+    ) -> tuple[int, int]:
         """Rewrite attribute chains under a binding; returns (rewritten, remaining uses)."""
         if accesses is None:
             return 0, 1
@@ -270,8 +285,11 @@ class _Analyzer:
         return rewritten, remaining
 
     def _need(self, module: str, stmt: _SmallImport) -> None:
-        if any(dotted.within(existing, module) for owner, existing in self.found.global_plain
-               if owner != id(stmt)):
+        if any(
+            dotted.within(existing, module)
+            for owner, existing in self.found.global_plain
+            if owner != id(stmt)
+        ):
             return
         block = self._block_of(stmt)
         if (id(block), module) in self._added or (id(self.module_node), module) in self._added:
@@ -283,8 +301,9 @@ class _Analyzer:
 
     def _block_of(self, stmt: cst.CSTNode) -> cst.CSTNode:
         node = self.parents.get(id(stmt))
-        while node is not None and not isinstance(node, (cst.Module, cst.IndentedBlock,
-                                                          cst.SimpleStatementSuite)):
+        while node is not None and not isinstance(
+            node, (cst.Module, cst.IndentedBlock, cst.SimpleStatementSuite)
+        ):
             node = self.parents.get(id(node))
         return node if node is not None else self.module_node
 
@@ -328,16 +347,16 @@ class _Analyzer:
 
     def _import_from(self, node: cst.ImportFrom) -> None:
         level = len(node.relative)
-        base = dotted.resolve_relative(level, nodes.name_of(node.module), self.module,
-                                       self.is_package)
+        base = dotted.resolve_relative(
+            level, nodes.name_of(node.module), self.module, self.is_package
+        )
         if base is None:
             return
         if isinstance(node.names, cst.ImportStar):
             res = self._resolve(base) if base else None
             if res is not None:
                 relative, module = nodes.from_module(res.new, self._relative(res.new, level > 0))
-                self._record(res.move.id, node, node.with_changes(relative=relative,
-                                                                  module=module))
+                self._record(res.move.id, node, node.with_changes(relative=relative, module=module))
             return
         keep: list[cst.ImportAlias] = []
         groups: dict[str, list[cst.ImportAlias]] = {}
@@ -373,9 +392,15 @@ class _Analyzer:
             return  # nothing moved here; lines that chains need were queued by _chains
         self._build_from(node, base, level > 0, keep, groups, rule or "?")
 
-    def _build_from(self, node: cst.ImportFrom, base: str, was_relative: bool,
-                    keep: list[cst.ImportAlias], groups: dict[str, list[cst.ImportAlias]],
-                    rule: str) -> None:
+    def _build_from(
+        self,
+        node: cst.ImportFrom,
+        base: str,
+        was_relative: bool,
+        keep: list[cst.ImportAlias],
+        groups: dict[str, list[cst.ImportAlias]],
+        rule: str,
+    ) -> None:
         paren = node.lpar is not None
         original = list(node.names) if not isinstance(node.names, cst.ImportStar) else []
         lines: list[cst.SimpleStatementLine] = []
@@ -383,8 +408,11 @@ class _Analyzer:
             target, aliases = next(iter(groups.items()))
             relative, module = nodes.from_module(target, self._relative(target, was_relative))
             new: cst.BaseSmallStatement | None = node.with_changes(
-                relative=relative, module=module,
-                names=_close(aliases, original, paren), rpar=node.rpar)
+                relative=relative,
+                module=module,
+                names=_close(aliases, original, paren),
+                rpar=node.rpar,
+            )
         else:
             new = node.with_changes(names=_close(keep, original, paren)) if keep else None
             for target, aliases in groups.items():
@@ -392,41 +420,67 @@ class _Analyzer:
         self.d.after.setdefault(id(node), [])[:0] = lines
         self._record(rule, node, new)
 
-    def _new_import_line(self, target: str, aliases: list[cst.ImportAlias],
-                         was_relative: bool, original: cst.ImportFrom) -> cst.SimpleStatementLine:
+    def _new_import_line(
+        self,
+        target: str,
+        aliases: list[cst.ImportAlias],
+        was_relative: bool,
+        original: cst.ImportFrom,
+    ) -> cst.SimpleStatementLine:
         comments = [_comment_of(a) for a in aliases]
         bare = [a.with_changes(comma=cst.MaybeSentinel.DEFAULT) for a in aliases]
         if not target:  # moved to a top-level module: ``import x as local``
-            return cst.SimpleStatementLine([cst.Import([
-                cst.ImportAlias(a.name, a.asname) for a in bare])])
+            return cst.SimpleStatementLine(
+                [cst.Import([cst.ImportAlias(a.name, a.asname) for a in bare])]
+            )
         relative, module = nodes.from_module(target, self._relative(target, was_relative))
         present = [c for c in comments if c is not None]
         if len(present) <= 1:
-            spaced = [a.with_changes(comma=cst.Comma(whitespace_after=cst.SimpleWhitespace(" ")))
-                      for a in bare[:-1]] + bare[-1:]
+            spaced = [
+                a.with_changes(comma=cst.Comma(whitespace_after=cst.SimpleWhitespace(" ")))
+                for a in bare[:-1]
+            ] + bare[-1:]
             stmt = cst.ImportFrom(module=module, relative=relative, names=spaced)
-            trailing = cst.TrailingWhitespace(
-                whitespace=cst.SimpleWhitespace("  "), comment=present[0]
-            ) if present else cst.TrailingWhitespace()
+            trailing = (
+                cst.TrailingWhitespace(whitespace=cst.SimpleWhitespace("  "), comment=present[0])
+                if present
+                else cst.TrailingWhitespace()
+            )
             return cst.SimpleStatementLine([stmt], trailing_whitespace=trailing)
         indent = "    "
-        if original.lpar is not None and isinstance(original.lpar.whitespace_after,
-                                                    cst.ParenthesizedWhitespace):
+        if original.lpar is not None and isinstance(
+            original.lpar.whitespace_after, cst.ParenthesizedWhitespace
+        ):
             indent = original.lpar.whitespace_after.last_line.value or indent
         items = []
-        for i, (alias, comment) in enumerate(zip(bare, comments)):
+        for i, (alias, comment) in enumerate(zip(bare, comments, strict=False)):
             last = i == len(bare) - 1
             first = cst.TrailingWhitespace(
-                whitespace=cst.SimpleWhitespace("  " if comment else ""), comment=comment)
-            items.append(alias.with_changes(comma=cst.Comma(whitespace_after=(
-                cst.ParenthesizedWhitespace(first_line=first, indent=True,
-                                            last_line=cst.SimpleWhitespace("" if last
-                                                                           else indent))))))
-        lpar = cst.LeftParen(whitespace_after=cst.ParenthesizedWhitespace(
-            first_line=cst.TrailingWhitespace(), indent=True,
-            last_line=cst.SimpleWhitespace(indent)))
-        stmt = cst.ImportFrom(module=module, relative=relative, names=items, lpar=lpar,
-                              rpar=cst.RightParen())
+                whitespace=cst.SimpleWhitespace("  " if comment else ""), comment=comment
+            )
+            items.append(
+                alias.with_changes(
+                    comma=cst.Comma(
+                        whitespace_after=(
+                            cst.ParenthesizedWhitespace(
+                                first_line=first,
+                                indent=True,
+                                last_line=cst.SimpleWhitespace("" if last else indent),
+                            )
+                        )
+                    )
+                )
+            )
+        lpar = cst.LeftParen(
+            whitespace_after=cst.ParenthesizedWhitespace(
+                first_line=cst.TrailingWhitespace(),
+                indent=True,
+                last_line=cst.SimpleWhitespace(indent),
+            )
+        )
+        stmt = cst.ImportFrom(
+            module=module, relative=relative, names=items, lpar=lpar, rpar=cst.RightParen()
+        )
         return cst.SimpleStatementLine([stmt])
 
     def _import(self, node: cst.Import) -> None:
@@ -447,8 +501,10 @@ class _Analyzer:
                 parts = name.split(".")
                 prefixes = {".".join(parts[: i + 1]) for i in range(len(parts))}
                 moves_root = res is not None and res.new.partition(".")[0] != root
-                chains = moves_root or (root in self.found.attr_roots and (
-                    res is not None or self.rules.has_below(root)))
+                chains = moves_root or (
+                    root in self.found.attr_roots
+                    and (res is not None or self.rules.has_below(root))
+                )
                 accesses = self._accesses(node, prefixes, chains)
                 rewritten, remaining = self._chains(accesses, root, True, node, new_name)
                 exported = root in self.found.exports
@@ -473,11 +529,14 @@ class _Analyzer:
         if not changed:
             return
         if len(new_aliases) == len(node.names) and all(
-            a is b for a, b in zip(new_aliases, node.names)
+            a is b for a, b in zip(new_aliases, node.names, strict=False)
         ):
             return  # only chains changed; lines needed were queued by _chains
-        new = node.with_changes(names=_close(new_aliases, list(node.names), False)) \
-            if new_aliases else None
+        new = (
+            node.with_changes(names=_close(new_aliases, list(node.names), False))
+            if new_aliases
+            else None
+        )
         self._record(rule or "?", node, new)
 
     def _string(self, node: cst.SimpleString) -> None:
@@ -497,14 +556,16 @@ class _Analyzer:
 
 def _comment_of(alias: cst.ImportAlias) -> cst.Comment | None:
     comma = alias.comma
-    if isinstance(comma, cst.Comma) and isinstance(comma.whitespace_after,
-                                                   cst.ParenthesizedWhitespace):
+    if isinstance(comma, cst.Comma) and isinstance(
+        comma.whitespace_after, cst.ParenthesizedWhitespace
+    ):
         return comma.whitespace_after.first_line.comment
     return None
 
 
-def _close(aliases: list[cst.ImportAlias], original: list[cst.ImportAlias],
-           paren: bool) -> list[cst.ImportAlias]:
+def _close(
+    aliases: list[cst.ImportAlias], original: list[cst.ImportAlias], paren: bool
+) -> list[cst.ImportAlias]:
     """Fix the tail of a shortened alias list so the closing layout stays the original's."""
     if not aliases:
         return aliases
@@ -512,27 +573,38 @@ def _close(aliases: list[cst.ImportAlias], original: list[cst.ImportAlias],
         return nodes.strip_last_comma(aliases, False)
     out = list(aliases)
     last, orig_last = out[-1], original[-1]
-    if last is orig_last or nodes.alias_name(last) == nodes.alias_name(orig_last) and \
-            last.comma == orig_last.comma:
+    if (
+        last is orig_last
+        or nodes.alias_name(last) == nodes.alias_name(orig_last)
+        and last.comma == orig_last.comma
+    ):
         return out
     comma = last.comma
     if isinstance(orig_last.comma, cst.Comma) and isinstance(comma, cst.Comma):
         ws, closing = comma.whitespace_after, orig_last.comma.whitespace_after
         if isinstance(ws, cst.ParenthesizedWhitespace) and isinstance(
-                closing, cst.ParenthesizedWhitespace):
-            out[-1] = last.with_changes(comma=comma.with_changes(
-                whitespace_after=ws.with_changes(last_line=closing.last_line)))
+            closing, cst.ParenthesizedWhitespace
+        ):
+            out[-1] = last.with_changes(
+                comma=comma.with_changes(
+                    whitespace_after=ws.with_changes(last_line=closing.last_line)
+                )
+            )
         elif not isinstance(ws, cst.ParenthesizedWhitespace):
             out[-1] = last.with_changes(comma=orig_last.comma)
-    elif isinstance(comma, cst.Comma) and isinstance(orig_last.comma, cst.MaybeSentinel):
-        if _comment_of(last) is None:
-            out[-1] = last.with_changes(comma=cst.MaybeSentinel.DEFAULT)
+    elif (
+        isinstance(comma, cst.Comma)
+        and isinstance(orig_last.comma, cst.MaybeSentinel)
+        and _comment_of(last) is None
+    ):
+        out[-1] = last.with_changes(comma=cst.MaybeSentinel.DEFAULT)
     return out
 
 
 class _Applier(cst.CSTTransformer):
-    def __init__(self, decisions: _Decisions, module: str | None, is_package: bool,
-                 wanted: set[int]) -> None:
+    def __init__(
+        self, decisions: _Decisions, module: str | None, is_package: bool, wanted: set[int]
+    ) -> None:
         super().__init__()
         self.wanted = wanted
         self.d = decisions
@@ -548,25 +620,26 @@ class _Applier(cst.CSTTransformer):
             return False  # nothing below changes
         return super().on_visit(node)
 
-    def leave_Name(self, original_node: cst.Name, updated_node: cst.Name
-                   ) -> cst.BaseExpression:
+    def leave_Name(self, original_node: cst.Name, updated_node: cst.Name) -> cst.BaseExpression:
         return self.d.expr_new.get(id(original_node), updated_node)
 
-    def leave_Attribute(self, original_node: cst.Attribute, updated_node: cst.Attribute
-                        ) -> cst.BaseExpression:
+    def leave_Attribute(
+        self, original_node: cst.Attribute, updated_node: cst.Attribute
+    ) -> cst.BaseExpression:
         return self.d.expr_new.get(id(original_node), updated_node)
 
-    def leave_SimpleString(self, original_node: cst.SimpleString,
-                           updated_node: cst.SimpleString) -> cst.BaseExpression:
+    def leave_SimpleString(
+        self, original_node: cst.SimpleString, updated_node: cst.SimpleString
+    ) -> cst.BaseExpression:
         return self.d.expr_new.get(id(original_node), updated_node)
 
-    def _small(self, original: Sequence[cst.BaseSmallStatement],
-               updated: Sequence[cst.BaseSmallStatement]
-               ) -> tuple[list[cst.BaseSmallStatement], list[cst.SimpleStatementLine], bool]:
+    def _small(
+        self, original: Sequence[cst.BaseSmallStatement], updated: Sequence[cst.BaseSmallStatement]
+    ) -> tuple[list[cst.BaseSmallStatement], list[cst.SimpleStatementLine], bool]:
         body: list[cst.BaseSmallStatement] = []
         extras: list[cst.SimpleStatementLine] = []
         touched = False
-        for orig, upd in zip(original, updated):
+        for orig, upd in zip(original, updated, strict=False):
             extras.extend(self.d.after.get(id(orig), []))
             if id(orig) in self.d.stmt_new:
                 touched = True
@@ -580,9 +653,9 @@ class _Applier(cst.CSTTransformer):
             body[-1] = body[-1].with_changes(semicolon=cst.MaybeSentinel.DEFAULT)
         return body, extras, touched or bool(extras)
 
-    def leave_SimpleStatementLine(self, original_node: cst.SimpleStatementLine,
-                                  updated_node: cst.SimpleStatementLine
-                                  ) -> cst.SimpleStatementLine:
+    def leave_SimpleStatementLine(
+        self, original_node: cst.SimpleStatementLine, updated_node: cst.SimpleStatementLine
+    ) -> cst.SimpleStatementLine:
         body, extras, touched = self._small(original_node.body, updated_node.body)
         if not touched:
             return updated_node
@@ -590,20 +663,23 @@ class _Applier(cst.CSTTransformer):
         self.pending[id(line)] = (line, extras, not body)
         return line
 
-    def leave_SimpleStatementSuite(self, original_node: cst.SimpleStatementSuite,
-                                   updated_node: cst.SimpleStatementSuite
-                                   ) -> cst.SimpleStatementSuite:
+    def leave_SimpleStatementSuite(
+        self, original_node: cst.SimpleStatementSuite, updated_node: cst.SimpleStatementSuite
+    ) -> cst.SimpleStatementSuite:
         body, extras, touched = self._small(original_node.body, updated_node.body)
         if not touched:
             return updated_node
         for line in extras:
             body.extend(line.body)
-        spaced = [s.with_changes(semicolon=cst.Semicolon(
-            whitespace_after=cst.SimpleWhitespace(" "))) for s in body[:-1]]
+        spaced = [
+            s.with_changes(semicolon=cst.Semicolon(whitespace_after=cst.SimpleWhitespace(" ")))
+            for s in body[:-1]
+        ]
         return updated_node.with_changes(body=[*spaced, *body[-1:]] or [cst.Pass()])
 
-    def leave_IndentedBlock(self, original_node: cst.IndentedBlock,
-                            updated_node: cst.IndentedBlock) -> cst.IndentedBlock:
+    def leave_IndentedBlock(
+        self, original_node: cst.IndentedBlock, updated_node: cst.IndentedBlock
+    ) -> cst.IndentedBlock:
         body, carry = self._tidy(updated_node.body)
         if not body:
             body = [cst.SimpleStatementLine([cst.Pass()], leading_lines=carry)]
@@ -614,8 +690,9 @@ class _Applier(cst.CSTTransformer):
         body, carry = self._tidy(updated_node.body)
         return updated_node.with_changes(body=body, footer=[*carry, *updated_node.footer])
 
-    def _tidy(self, body: Sequence[cst.BaseStatement]
-              ) -> tuple[list[cst.BaseStatement], list[cst.EmptyLine]]:
+    def _tidy(
+        self, body: Sequence[cst.BaseStatement]
+    ) -> tuple[list[cst.BaseStatement], list[cst.EmptyLine]]:
         out: list[cst.BaseStatement] = []
         carry: list[cst.EmptyLine] = []
         touched = False
@@ -658,8 +735,9 @@ class _Applier(cst.CSTTransformer):
         node = stmt.body[0]
         if not isinstance(node, cst.ImportFrom) or isinstance(node.names, cst.ImportStar):
             return None
-        return dotted.resolve_relative(len(node.relative), nodes.name_of(node.module),
-                                       self.module, self.is_package)
+        return dotted.resolve_relative(
+            len(node.relative), nodes.name_of(node.module), self.module, self.is_package
+        )
 
     def _merge(self, body: list[cst.BaseStatement]) -> list[cst.BaseStatement]:
         out = list(body)
@@ -676,8 +754,11 @@ class _Applier(cst.CSTTransformer):
                 if j < i and _plain_line(out[i]):
                     out[j] = _merged(out[j], out[i])
                     removed.add(i)
-                elif j > i and _plain_line(out[j]) and all(
-                        _is_import_line(s) for s in out[i + 1:j]):
+                elif (
+                    j > i
+                    and _plain_line(out[j])
+                    and all(_is_import_line(s) for s in out[i + 1 : j])
+                ):
                     out[i] = _merged(out[i], out[j])
                     self.ours[id(out[i])] = out[i]
                     removed.add(j)
@@ -687,7 +768,8 @@ class _Applier(cst.CSTTransformer):
 
 def _is_import_line(stmt: cst.BaseStatement) -> bool:
     return isinstance(stmt, cst.SimpleStatementLine) and all(
-        isinstance(s, (cst.Import, cst.ImportFrom)) for s in stmt.body)
+        isinstance(s, (cst.Import, cst.ImportFrom)) for s in stmt.body
+    )
 
 
 def _plain_line(stmt: cst.BaseStatement) -> bool:
@@ -696,8 +778,7 @@ def _plain_line(stmt: cst.BaseStatement) -> bool:
 
 
 def _merged(into: cst.BaseStatement, source: cst.BaseStatement) -> cst.BaseStatement:
-    assert isinstance(into, cst.SimpleStatementLine) and isinstance(source,
-                                                                   cst.SimpleStatementLine)
+    assert isinstance(into, cst.SimpleStatementLine) and isinstance(source, cst.SimpleStatementLine)
     target, extra = into.body[0], source.body[0]
     assert isinstance(target, cst.ImportFrom) and isinstance(extra, cst.ImportFrom)
     assert not isinstance(extra.names, cst.ImportStar)

@@ -6,8 +6,6 @@ from collections.abc import Sequence
 
 import libcst as cst
 
-from importshift import dotted
-
 
 def expr(name: str) -> cst.Name | cst.Attribute:
     """``a.b.C`` as a Name/Attribute expression."""
@@ -45,13 +43,15 @@ def set_alias(alias: cst.ImportAlias, name: str, asname: str | None) -> cst.Impo
     if asname is None:
         return alias.with_changes(name=new_name, asname=None)
     if alias.asname is not None:
-        return alias.with_changes(name=new_name,
-                                  asname=alias.asname.with_changes(name=cst.Name(asname)))
+        return alias.with_changes(
+            name=new_name, asname=alias.asname.with_changes(name=cst.Name(asname))
+        )
     return alias.with_changes(name=new_name, asname=cst.AsName(name=cst.Name(asname)))
 
 
-def from_module(target: str, relative: tuple[int, str] | None
-                ) -> tuple[list[cst.Dot], cst.Name | cst.Attribute | None]:
+def from_module(
+    target: str, relative: tuple[int, str] | None
+) -> tuple[list[cst.Dot], cst.Name | cst.Attribute | None]:
     """``relative`` and ``module`` fields of an ImportFrom for the module ``target``."""
     if relative is None:
         return [], expr(target)
@@ -59,8 +59,9 @@ def from_module(target: str, relative: tuple[int, str] | None
     return [cst.Dot() for _ in range(dots)], (expr(rest) if rest else None)
 
 
-def strip_last_comma(aliases: Sequence[cst.ImportAlias], parenthesized: bool
-                     ) -> list[cst.ImportAlias]:
+def strip_last_comma(
+    aliases: Sequence[cst.ImportAlias], parenthesized: bool
+) -> list[cst.ImportAlias]:
     out = list(aliases)
     if out and not parenthesized and not isinstance(out[-1].comma, cst.MaybeSentinel):
         out[-1] = out[-1].with_changes(comma=cst.MaybeSentinel.DEFAULT)
@@ -94,8 +95,9 @@ def append_aliases(stmt: cst.ImportFrom, extra: Sequence[cst.ImportAlias]) -> cs
     last = existing[-1]
     if len(existing) >= 2 and isinstance(existing[-2].comma, cst.Comma):
         sep = existing[-2].comma
-    elif stmt.lpar is not None and isinstance(stmt.lpar.whitespace_after,
-                                              cst.ParenthesizedWhitespace):
+    elif stmt.lpar is not None and isinstance(
+        stmt.lpar.whitespace_after, cst.ParenthesizedWhitespace
+    ):
         sep = cst.Comma(whitespace_after=stmt.lpar.whitespace_after)
     else:
         sep = cst.Comma(whitespace_after=cst.SimpleWhitespace(" "))
@@ -107,9 +109,13 @@ def append_aliases(stmt: cst.ImportFrom, extra: Sequence[cst.ImportAlias]) -> cs
             sep_ws, cst.ParenthesizedWhitespace
         ):
             last_comma: cst.Comma = tail.with_changes(
-                whitespace_after=ws.with_changes(last_line=sep_ws.last_line))
-            tail = tail.with_changes(whitespace_after=ws.with_changes(
-                first_line=cst.TrailingWhitespace(), empty_lines=[]))
+                whitespace_after=ws.with_changes(last_line=sep_ws.last_line)
+            )
+            tail = tail.with_changes(
+                whitespace_after=ws.with_changes(
+                    first_line=cst.TrailingWhitespace(), empty_lines=[]
+                )
+            )
         else:
             last_comma = tail
             tail = cst.MaybeSentinel.DEFAULT if stmt.lpar is None else cst.Comma()
