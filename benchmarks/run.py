@@ -339,8 +339,7 @@ class Bench:
                     "-m",
                     "libcst.tool",
                     "codemod",
-                    "-j",
-                    str(self.jobs),
+                    f"-j{self.jobs}",  # "-j N" with a space is taken for the command
                     "--no-format",
                     "rename.RenameCommand",
                     "--old_name",
@@ -357,7 +356,7 @@ class Bench:
             rss.append(t.rss)
         total = Timing([sum(walls)], [sum(cpus)], [max(rss)])
         self.cmd(
-            f"{sys.executable} -m libcst.tool codemod -j {self.jobs} --no-format "
+            f"{sys.executable} -m libcst.tool codemod -j{self.jobs} --no-format "
             "rename.RenameCommand --old_name OLD --new_name NEW .  # once per move"
         )
         self.correct.append(

@@ -7,6 +7,7 @@ and as the whole of ``check``.
 from __future__ import annotations
 
 import ast
+from collections.abc import Iterator
 
 from importshift import dotted
 from importshift.model import Kind, Note, RuleSet, Site
@@ -37,10 +38,16 @@ def mentions(data: bytes, tokens: frozenset[bytes], star_tokens: frozenset[bytes
 
 
 def find_sites(
-    tree: ast.Module, rules: RuleSet, module: str | None, is_package: bool
+    tree: ast.Module,
+    rules: RuleSet,
+    module: str | None,
+    is_package: bool,
+    data: bytes | None = None,
 ) -> tuple[list[Site], list[Note]]:
+    """Every site in ``tree``. With the source ``data``, the expression tree is walked only
+    when the text can hold an attribute chain or a string that a rule concerns."""
     finder = _Finder(rules, module, is_package)
-    finder.run(tree)
+    finder.run(tree, data)
     finder.sites.sort(key=lambda s: (s.line, s.column))
     return finder.sites, finder.notes
 
@@ -62,21 +69,35 @@ class _Finder:
         self.sites.append(Site(res.move.id, line, col, name, res.new, form))
         return True
 
-    def run(self, tree: ast.Module) -> None:
+    def run(self, tree: ast.Module, data: bytes | None) -> None:
+        for stmt in _statements(tree.body):
+            if isinstance(stmt, ast.ImportFrom):
+                self._import_from(stmt)
+            elif isinstance(stmt, ast.Import):
+                self._import(stmt)
+        if not (self._chains_possible(data) or self._strings_possible(data)):
+            return  # walking every expression is most of the cost: skip it when pointless
         strings: list[ast.Constant] = []
         attributes: list[ast.Attribute] = []
         for node in ast.walk(tree):
-            if isinstance(node, ast.ImportFrom):
-                self._import_from(node)
-            elif isinstance(node, ast.Import):
-                self._import(node)
-            elif isinstance(node, ast.Attribute):
+            if isinstance(node, ast.Attribute):
                 attributes.append(node)
             elif isinstance(node, ast.Constant) and isinstance(node.value, str):
                 strings.append(node)
         self._attributes(attributes)
         for node in strings:
             self._string(node)
+
+    def _chains_possible(self, data: bytes | None) -> bool:
+        for local, bound in self.bindings.items():
+            for base, plain in bound:
+                moved = self.rules.has_below(base) or (plain and self.rules.match(base))
+                if moved and (data is None or (local + ".").encode() in data):
+                    return True
+        return False
+
+    def _strings_possible(self, data: bytes | None) -> bool:
+        return data is None or any(m.old.encode() in data for m in self.rules.moves)
 
     def _import_from(self, node: ast.ImportFrom) -> None:
         base = dotted.resolve_relative(node.level, node.module or "", self.module, self.is_package)
@@ -163,3 +184,21 @@ class _Finder:
                     "follow-up (enable 'strings' to rewrite it)",
                 )
             )
+
+
+_BODIES = ("body", "orelse", "finalbody", "handlers", "cases")
+
+
+def _statements(body: list[ast.stmt]) -> Iterator[ast.stmt]:
+    """Every statement, at any depth, without walking expressions."""
+    for stmt in body:
+        yield stmt
+        for field in _BODIES:
+            inner = getattr(stmt, field, None)
+            if not inner:
+                continue
+            for item in inner:
+                if isinstance(item, ast.stmt):
+                    yield from _statements([item])
+                else:  # an except handler or a match case
+                    yield from _statements(item.body)

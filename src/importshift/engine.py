@@ -65,7 +65,7 @@ class Engine:
             tree = ast.parse(data)
         except (SyntaxError, ValueError, MemoryError, RecursionError) as exc:
             return Rewrite(Status.SKIPPED, reason=_syntax_reason(exc))
-        sites, notes = detect.find_sites(tree, self.rules, module, is_package)
+        sites, notes = detect.find_sites(tree, self.rules, module, is_package, data)
         if not sites:
             return Rewrite(Status.UNCHANGED, notes=tuple(notes), needs_cst=extra)
         edits = tuple(Edit(s.rule, s.line, s.column, s.old, s.new) for s in sites)
@@ -82,7 +82,7 @@ class Engine:
             tree = ast.parse(data)
         except (SyntaxError, ValueError, MemoryError, RecursionError) as exc:
             return Rewrite(Status.SKIPPED, reason=_syntax_reason(exc))
-        sites, notes = detect.find_sites(tree, self.rules, module, is_package)
+        sites, notes = detect.find_sites(tree, self.rules, module, is_package, data)
         if not sites and not extra:
             return Rewrite(Status.UNCHANGED, notes=tuple(notes))
         return self._rewrite_cst(data, path, module, is_package, sites, notes)

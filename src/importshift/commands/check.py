@@ -57,7 +57,7 @@ def _sites(
         tree = ast.parse(data)
     except (SyntaxError, ValueError, MemoryError, RecursionError):
         return None
-    sites, _ = detect.find_sites(tree, rules, module, is_package)
+    sites, _ = detect.find_sites(tree, rules, module, is_package, data)
     # ``import a.b`` of a moved module is reported once: its ``a.b.x`` uses follow from it
     imported = {s.old for s in sites if s.form in ("import", "star")}
     modules_moved = {m.id for m in rules.moves if m.kind is Kind.MODULE}
