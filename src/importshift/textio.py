@@ -36,19 +36,7 @@ def atomic_write(path: str, data: bytes) -> None:
     st = os.stat(path)
     if not st.st_mode & stat.S_IWUSR or not os.access(path, os.W_OK):
         raise PermissionError(f"{path} is read-only")
-    folder = os.path.dirname(os.path.abspath(path))
-    fd, tmp = tempfile.mkstemp(prefix=".importshift-", suffix=".tmp", dir=folder)
-    try:
-        with os.fdopen(fd, "wb") as fh:
-            fh.write(data)
-            fh.flush()
-            os.fsync(fh.fileno())
-        os.chmod(tmp, stat.S_IMODE(st.st_mode))
-        os.replace(tmp, path)
-    except BaseException:
-        with contextlib.suppress(OSError):
-            os.unlink(tmp)
-        raise
+    _replace(path, data, stat.S_IMODE(st.st_mode))
 
 
 def write_new(path: str, data: bytes, mode: int = 0o644) -> None:
@@ -57,9 +45,14 @@ def write_new(path: str, data: bytes, mode: int = 0o644) -> None:
     if os.path.exists(path):
         atomic_write(path, data)
         return
-    folder = os.path.dirname(os.path.abspath(path))
-    os.makedirs(folder, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=".importshift-", suffix=".tmp", dir=folder)
+    os.makedirs(os.path.dirname(os.path.abspath(path)), exist_ok=True)
+    _replace(path, data, mode)
+
+
+def _replace(path: str, data: bytes, mode: int) -> None:
+    fd, tmp = tempfile.mkstemp(
+        prefix=".importshift-", suffix=".tmp", dir=os.path.dirname(os.path.abspath(path))
+    )
     try:
         with os.fdopen(fd, "wb") as fh:
             fh.write(data)
