@@ -251,3 +251,39 @@ def test_interrupted_run_resumes(tmp_path: pathlib.Path, sig: signal.Signals) ->
         timeout=120,
     )
     assert json.loads(again.stdout)["files"] == []
+
+
+def test_progress_bar_on_a_terminal(tmp_path: pathlib.Path) -> None:
+    from importshift.commands import apply as apply_command
+    from importshift.gitport import GitCli
+    from importshift.options import Options, VerifyMode, VerifyOptions
+
+    class Terminal:
+        lines: list[str] = []
+
+        def out(self, text: str) -> None:
+            self.lines.append(text)
+
+        def err(self, text: str) -> None:
+            self.lines.append(text)
+
+        @property
+        def is_terminal(self) -> bool:
+            return True
+
+    make_tree(tmp_path, SMALL_TREE)
+    term = Terminal()
+    code = apply_command.run(
+        Options(rules=str(tmp_path / "rules.yaml")),
+        VerifyOptions(VerifyMode.NONE),
+        term,
+        GitCli(),
+        (),
+        1,
+        False,
+        None,
+        False,
+    )
+    assert code == 0
+    assert not any(line.startswith("batch ") for line in term.lines)  # the bar, not lines
+    assert "from pkg.monitor import Monitor" in (tmp_path / "app/views.py").read_text()

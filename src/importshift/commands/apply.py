@@ -188,8 +188,11 @@ def _run_batches(
     by_path = {c.file.path: c for c in changes}
     first = journal.next_id()
     reports = []
+    bar = _Bar(len(groups), len(changes)) if progress and out.is_terminal and groups else None
     for n, group in enumerate(groups):
         bid = str(first + n)
+        if bar is not None:
+            bar.batch(n + 1, len(group))
         lander = _Lander(rules.root, verifier, bid)
         report = lander.land(journal, [by_path[p] for p in group])
         reports.append(report)
@@ -198,7 +201,9 @@ def _run_batches(
             status += f", {len(report.rolled_back)} rolled back"
         if report.skipped:
             status += f", {len(report.skipped)} skipped"
-        if progress:
+        if bar is not None:
+            bar.done(len(group))
+        elif progress:
             out.err(f"batch {n + 1}/{len(groups)} (id {bid}): {len(group)} file(s): {status}")
         if commit and report.landed:
             used = sorted({r for p in report.landed for r in by_path[p].rules})
@@ -210,7 +215,36 @@ def _run_batches(
             )
             if not git.commit(rules.root, report.landed, message):
                 out.err(f"warning: git commit of batch {bid} failed")
+    if bar is not None:
+        bar.stop()
     return reports
+
+
+class _Bar:
+    """A progress bar on a terminal (rich, imported only here): batches and files."""
+
+    def __init__(self, batches: int, files: int) -> None:
+        from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
+
+        self.progress = Progress(
+            TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), transient=False
+        )
+        self.batches = self.progress.add_task("batches", total=batches)
+        self.files = self.progress.add_task("files", total=files)
+        self.progress.start()
+
+    def batch(self, number: int, size: int) -> None:
+        self.progress.update(
+            self.batches, description=f"batch {number}: writing and verifying {size} file(s)"
+        )
+
+    def done(self, size: int) -> None:
+        self.progress.advance(self.batches)
+        self.progress.advance(self.files, size)
+
+    def stop(self) -> None:
+        self.progress.update(self.batches, description="batches")
+        self.progress.stop()
 
 
 def _rule_text(rules: RuleSet, rule: str) -> str:
