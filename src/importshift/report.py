@@ -6,8 +6,7 @@ import hashlib
 from collections import defaultdict
 from typing import TypedDict
 
-from importshift import dotted
-from importshift.model import FileOutcome, Kind, Move, RuleSet, Status
+from importshift.model import FileOutcome, Kind, Move, RuleSet
 from importshift.planner import Plan
 
 PLAN_VERSION = 1
@@ -169,10 +168,3 @@ def summary_line(plan: Plan, seconds: float, verb: str = "would change") -> str:
         f"{s['changed']} file(s) {verb} ({s['sites']} site(s)); {s['scanned']} scanned, "
         f"{s['skipped']} skipped, {s['followups']} follow-up(s) in {seconds:.2f}s"
     )
-
-
-def is_changed(o: FileOutcome) -> bool:
-    return o.status is Status.CHANGED
-
-
-__all__ = ["dotted", "plan_json", "plan_text", "summary_line", "is_changed"]
