@@ -102,6 +102,14 @@ def measure(
     return timing
 
 
+def per_move(cwd: str, commands: list[list[str]]) -> Timing:
+    """Run one command per move, one after the other, as a single timing (sums, peak)."""
+    runs = [measure(argv, cwd, 1) for argv in commands]
+    return Timing(
+        [sum(t.median for t in runs)], [sum(t.cpu_median for t in runs)], [max(t.rss for t in runs)]
+    )
+
+
 def migrate(*args: str) -> list[str]:
     return [os.path.join(BIN, "migrate"), *args]
 
@@ -212,6 +220,20 @@ class Bench:
             flush=True,
         )
 
+    def verdict(
+        self, label: str, tool: str, src: str, scratch: str, rules: str, timing: Timing
+    ) -> None:
+        """A correctness row: sites left and files broken in the tree the tool produced."""
+        self.correct.append(
+            (
+                label,
+                tool,
+                str(remaining_sites(scratch, rules)),
+                str(broken_files(src, scratch)),
+                f"{timing.median:.1f}s",
+            )
+        )
+
     def cmd(self, text: str) -> None:
         if text not in self.commands:
             self.commands.append(text)
@@ -279,15 +301,7 @@ class Bench:
             prepare=lambda: copy_tree(src, scratch),
         )
         self.cmd(f"migrate -q -j {self.jobs} apply --verify none")
-        self.correct.append(
-            (
-                label,
-                "migrate apply",
-                str(remaining_sites(scratch, rules)),
-                str(broken_files(src, scratch)),
-                f"{apply_t.median:.1f}s",
-            )
-        )
+        self.verdict(label, "migrate apply", src, scratch, rules, apply_t)
         self.add(f"rewrite ({label})", "migrate apply --verify none", apply_t)
         again = measure(migrate("-q", *jobs, "apply", "--verify", "none"), scratch, 1)
         self.add(f"second apply, no-op ({label})", "migrate apply --verify none", again)
@@ -305,15 +319,7 @@ class Bench:
             1,
             prepare=lambda: copy_tree(src, scratch),
         )
-        self.correct.append(
-            (
-                label,
-                "regex script",
-                str(remaining_sites(scratch, rules)),
-                str(broken_files(src, scratch)),
-                f"{regex.median:.1f}s",
-            )
-        )
+        self.verdict(label, "regex script", src, scratch, rules, regex)
         self.add(f"rewrite ({label})", "naive regex script", regex)
         if peers and not self.smoke:
             self.libcst(label, src, scratch, rules, moves, with_bowler=True)
@@ -333,9 +339,9 @@ class Bench:
         with_bowler: bool = False,
     ) -> None:
         copy_tree(src, scratch)
-        walls, cpus, rss = [], [], []
-        for old, new, _ in moves:
-            t = measure(
+        total = per_move(
+            scratch,
+            [
                 [
                     sys.executable,
                     "-m",
@@ -349,27 +355,15 @@ class Bench:
                     "--new_name",
                     new,
                     ".",
-                ],
-                scratch,
-                1,
-            )
-            walls.append(t.median)
-            cpus.append(t.cpu_median)
-            rss.append(t.rss)
-        total = Timing([sum(walls)], [sum(cpus)], [max(rss)])
+                ]
+                for old, new, _ in moves
+            ],
+        )
         self.cmd(
             f"{sys.executable} -m libcst.tool codemod -j{self.jobs} --no-format "
             "rename.RenameCommand --old_name OLD --new_name NEW .  # once per move"
         )
-        self.correct.append(
-            (
-                label,
-                "LibCST RenameCommand",
-                str(remaining_sites(scratch, rules)),
-                str(broken_files(src, scratch)),
-                f"{total.median:.1f}s",
-            )
-        )
+        self.verdict(label, "LibCST RenameCommand", src, scratch, rules, total)
         self.add(
             f"rewrite ({label})",
             "LibCST RenameCommand (all moves)",
@@ -390,22 +384,10 @@ class Bench:
             "q = q.select_module(old) if kind == 'module' else q.select_var(old)\n"
             "q.rename(new).execute(write=True, interactive=False, silent=True)\n"
         )
-        walls, cpus, rss = [], [], []
-        for old, new, kind in moves:
-            t = measure([sys.executable, "-c", script, old, new, kind], scratch, 1)
-            walls.append(t.median)
-            cpus.append(t.cpu_median)
-            rss.append(t.rss)
-        total = Timing([sum(walls)], [sum(cpus)], [max(rss)])
-        self.correct.append(
-            (
-                label,
-                "Bowler",
-                str(remaining_sites(scratch, rules)),
-                str(broken_files(src, scratch)),
-                f"{total.median:.1f}s",
-            )
+        total = per_move(
+            scratch, [[sys.executable, "-c", script, old, new, kind] for old, new, kind in moves]
         )
+        self.verdict(label, "Bowler", src, scratch, rules, total)
         self.add(f"rewrite ({label})", "Bowler (all moves)", total, note=f"{len(moves)} runs")
         self.rows[-1].base = "migrate apply --verify none"
 
@@ -673,8 +655,12 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--files", type=int, default=10_000)
     parser.add_argument("--scale", type=int, default=0, help="a second, larger corpus")
     parser.add_argument("--runs", type=int, default=3)
-    parser.add_argument("--peer-files", type=int, default=1_000,
-                        help="corpus size for the slow rewriting peers (LibCST, Bowler)")
+    parser.add_argument(
+        "--peer-files",
+        type=int,
+        default=1_000,
+        help="corpus size for the slow rewriting peers (LibCST, Bowler)",
+    )
     parser.add_argument("-j", "--jobs", type=int, default=os.cpu_count() or 1)
     parser.add_argument("--no-real", action="store_true", help="skip the PyPI package")
     parser.add_argument("--smoke", action="store_true", help="tiny and quick")
