@@ -1,22 +1,27 @@
 """Verification: import (or compile, or collect) touched modules in fresh interpreters.
 
 User code runs only here, in subprocesses: stdin closed, output captured to a file and
-truncated, a timeout, its own process group (grandchildren die too). Success is a result
-file the child writes after the import returns, so ``sys.exit(0)``/``os._exit(0)`` during
-the import is not mistaken for success.
+truncated, a timeout, its own process group (grandchildren die too). Imports and compiles go
+through fork servers (``forkserver.py``): one clean interpreter per job that forks a child per
+module, so each import starts from a fresh interpreter's state without paying for its
+start-up. Success is a result the child sends after the import returns, so
+``sys.exit(0)``/``os._exit(0)`` during the import is not mistaken for success.
 """
 
 from __future__ import annotations
 
 import contextlib
 import enum
-import json
+import functools
 import os
+import select
 import shlex
 import signal
 import subprocess
 import sys
 import tempfile
+import threading
+import time
 from collections.abc import Iterable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
@@ -26,30 +31,6 @@ from importshift.modules import SourceFile
 from importshift.options import VerifyMode, VerifyOptions
 
 OUTPUT_TAIL = 4000
-
-_CHILD = r"""
-import json, os, sys, traceback
-spec = json.loads(sys.argv[1])
-sys.path[0:0] = spec["roots"]
-result = {"ok": False}
-try:
-    if spec["kind"] == "import":
-        import importlib
-        importlib.import_module(spec["name"])
-    else:
-        with open(spec["name"], "rb") as fh:
-            compile(fh.read(), spec["name"], "exec", dont_inherit=True)
-    result = {"ok": True}
-except BaseException as exc:
-    frames = traceback.format_exception(type(exc), exc, exc.__traceback__)
-    result = {"ok": False, "type": type(exc).__name__, "message": str(exc)[:2000],
-              "trace": "".join(frames)[-3000:]}
-try:
-    with open(spec["result"], "w") as fh:
-        json.dump(result, fh)
-finally:
-    os._exit(0)
-"""
 
 
 class Verdict(enum.Enum):
@@ -124,7 +105,10 @@ class SubprocessVerifier:
         self.options = options
         self.python = pick_python(root, options.python)
         self.jobs = max(1, jobs)
-        self._live: set[subprocess.Popen[bytes]] = set()
+        self._live: set[int] = set()  # process groups of running children
+        self._idle: list[_ForkServer] = []
+        self._servers: list[_ForkServer] = []
+        self._lock = threading.Lock()
         self._stopping = False
 
     def targets(self, files: Iterable[SourceFile]) -> set[Target]:
@@ -149,48 +133,74 @@ class SubprocessVerifier:
             return dict(zip(todo, pool.map(self._one, todo), strict=False))
         except BaseException:  # Ctrl-C: kill every child group now, do not wait for them
             self._stopping = True
-            for proc in list(self._live):
-                _kill_group(proc)
+            for pgid in list(self._live):
+                _kill_group(pgid)
+            for server in list(self._servers):
+                _kill_group(server.proc.pid)
             raise
         finally:
             pool.shutdown(wait=not self._stopping, cancel_futures=True)
+            servers, self._servers, self._idle = self._servers, [], []
+            for server in servers:
+                server.close()
 
-    def _argv(self, target: Target, result_path: str) -> list[str] | str:
-        if target.kind == "command":
-            return target.name
-        if target.kind == "collect":
-            return [
-                self.python,
-                "-m",
-                "pytest",
-                "--collect-only",
-                "-q",
-                "-p",
-                "no:cacheprovider",
-                target.name,
-            ]
-        spec = {
-            "roots": self.roots,
-            "kind": target.kind,
-            "result": result_path,
-            "name": target.name
-            if target.kind == "import"
-            else os.path.join(self.root, target.name),
-        }
-        return [self.python, "-c", _CHILD, json.dumps(spec)]
+    def _env(self, target: Target) -> dict[str, str]:
+        env = dict(os.environ)
+        env["PYTHONDONTWRITEBYTECODE"] = "1"
+        if target.kind in ("command", "collect"):
+            env["PYTHONPATH"] = os.pathsep.join(
+                [*self.roots, *filter(None, [env.get("PYTHONPATH")])]
+            )
+        return env
 
     def _one(self, target: Target) -> Result:
-        fd, result_path = tempfile.mkstemp(prefix="importshift-result-")
-        os.close(fd)
-        os.unlink(result_path)
+        if target.kind in ("command", "collect"):
+            return self._spawn(target)
+        with self._lock:
+            server = self._idle.pop() if self._idle else None
+        if server is None:
+            try:
+                server = _ForkServer(self.python, self.roots, self.root, self._env(target))
+            except OSError as exc:
+                return Result(target, Verdict.FAILED, f"cannot start {self.python}: {exc}")
+            with self._lock:
+                self._servers.append(server)
+        name = target.name if target.kind == "import" else os.path.join(self.root, target.name)
+        try:
+            code, result, tail, timed_out = server.ask(
+                target.kind, name, self.options.timeout, self._live
+            )
+        except _ServerGone as exc:
+            with self._lock:
+                self._servers.remove(server)
+            server.close()
+            return Result(target, Verdict.FAILED, f"the interpreter {self.python} failed: {exc}")
+        with self._lock:
+            self._idle.append(server)
+        output = tail.decode("utf-8", "replace")
+        if timed_out:
+            return Result(
+                target, Verdict.TIMEOUT, f"no answer after {self.options.timeout:g}s\n{output}"
+            )
+        if result == b"ok":
+            return Result(target, Verdict.OK)
+        if not result.startswith(b"failed\0"):
+            return Result(
+                target,
+                Verdict.EXITED,
+                f"the interpreter exited (code {code}) before the import finished\n{output}",
+            )
+        _, kind, message, trace = result.decode("utf-8", "replace").split("\0", 3)
+        return Result(target, Verdict.FAILED, f"{trace.rstrip()}\n{kind}: {message}")
+
+    def _spawn(self, target: Target) -> Result:
+        """A command or a pytest collection: its own process, judged by its exit code."""
+        if target.kind == "command":
+            argv: list[str] | str = target.name
+        else:
+            argv = [self.python, "-m", "pytest", "--collect-only", "-q"]
+            argv += ["-p", "no:cacheprovider", target.name]
         with tempfile.TemporaryFile() as log:
-            argv = self._argv(target, result_path)
-            env = dict(os.environ)
-            env["PYTHONDONTWRITEBYTECODE"] = "1"
-            if target.kind in ("command", "collect"):
-                env["PYTHONPATH"] = os.pathsep.join(
-                    [*self.roots, *filter(None, [env.get("PYTHONPATH")])]
-                )
             try:
                 proc = subprocess.Popen(
                     argv,
@@ -198,13 +208,13 @@ class SubprocessVerifier:
                     stdin=subprocess.DEVNULL,
                     stdout=log,
                     stderr=subprocess.STDOUT,
-                    env=env,
+                    env=self._env(target),
                     shell=isinstance(argv, str),
                     start_new_session=True,
                 )
             except OSError as exc:
                 return Result(target, Verdict.FAILED, f"cannot start {argv!r}: {exc}")
-            self._live.add(proc)
+            self._live.add(proc.pid)
             try:
                 code = proc.wait(timeout=self.options.timeout)
                 timed_out = False
@@ -212,49 +222,140 @@ class SubprocessVerifier:
                 timed_out = True
                 code = -1
             finally:
-                _kill_group(proc)
-                self._live.discard(proc)
+                _kill_group(proc.pid)
+                self._live.discard(proc.pid)
+                with contextlib.suppress(subprocess.TimeoutExpired):
+                    proc.wait(timeout=5)
             log.seek(0, os.SEEK_END)
             size = log.tell()
             log.seek(max(0, size - OUTPUT_TAIL))
             tail = log.read().decode("utf-8", "replace")
         if timed_out:
-            _unlink(result_path)
             return Result(
                 target, Verdict.TIMEOUT, f"no answer after {self.options.timeout:g}s\n{tail}"
             )
-        if target.kind in ("command", "collect"):
-            return Result(
-                target,
-                Verdict.OK if code == 0 else Verdict.FAILED,
-                "" if code == 0 else f"exit code {code}\n{tail}",
-            )
-        try:
-            with open(result_path) as fh:
-                result = json.load(fh)
-        except (OSError, ValueError):
-            return Result(
-                target,
-                Verdict.EXITED,
-                f"the interpreter exited (code {code}) before the import finished\n{tail}",
-            )
-        finally:
-            _unlink(result_path)
-        if result.get("ok"):
-            return Result(target, Verdict.OK)
         return Result(
             target,
-            Verdict.FAILED,
-            f"{result.get('trace', '')}".rstrip() + "\n"
-            f"{result.get('type')}: {result.get('message')}",
+            Verdict.OK if code == 0 else Verdict.FAILED,
+            "" if code == 0 else f"exit code {code}\n{tail}",
         )
 
 
-def _kill_group(proc: subprocess.Popen[bytes]) -> None:
-    with contextlib.suppress(ProcessLookupError, PermissionError, OSError):
-        os.killpg(proc.pid, signal.SIGKILL)
-    with contextlib.suppress(subprocess.TimeoutExpired):
-        proc.wait(timeout=5)
+class _ServerGone(Exception):
+    """The fork server died or never started; the message says what it printed."""
+
+
+class _ForkServer:
+    """One clean interpreter forking a child per target (see ``forkserver.py``)."""
+
+    def __init__(self, python: str, roots: list[str], cwd: str, env: dict[str, str]) -> None:
+        fd, log = tempfile.mkstemp(prefix="importshift-verify-")
+        os.close(fd)
+        try:
+            self.proc = subprocess.Popen(
+                [python, "-c", _server_source(), log, *roots],
+                cwd=cwd,
+                stdin=subprocess.PIPE,
+                stdout=subprocess.PIPE,
+                stderr=subprocess.PIPE,
+                env=env,
+                start_new_session=True,
+            )
+        except OSError:
+            _unlink(log)
+            raise
+        self.log = log
+        self.ready = False
+        self.buf = b""
+
+    def ask(
+        self, kind: str, name: str, timeout: float, live: set[int]
+    ) -> tuple[int, bytes, bytes, bool]:
+        """(exit code, result, output tail, timed out) for one import or compile."""
+        if not self.ready:
+            first = self._line(time.monotonic() + max(timeout, 60.0))
+            _unlink(self.log)  # the server unlinks it once open; this covers a failed start
+            if first != b"ready":
+                raise _ServerGone(self._stderr() or repr(first))
+            self.ready = True
+        payload = os.fsencode(name)
+        deadline = time.monotonic() + timeout
+        self._send(b"%s %d\n%s" % (kind.encode(), len(payload), payload))
+        pid = int(self._line(deadline).split()[1])
+        live.add(pid)
+        timed_out = False
+        try:
+            try:
+                header = self._line(deadline)
+            except TimeoutError:
+                timed_out = True
+                _kill_group(pid)
+                header = self._line(time.monotonic() + 30)
+        finally:
+            live.discard(pid)
+        _, code, rsize, tsize = header.split()
+        body = self._exact(int(rsize) + int(tsize), time.monotonic() + 30)
+        return int(code), body[: int(rsize)], body[int(rsize) :], timed_out
+
+    def close(self) -> None:
+        with contextlib.suppress(OSError):
+            self.proc.stdin.close()  # type: ignore[union-attr]
+        try:
+            self.proc.wait(timeout=5)
+        except subprocess.TimeoutExpired:
+            _kill_group(self.proc.pid)
+            self.proc.wait()
+        for stream in (self.proc.stdout, self.proc.stderr):
+            with contextlib.suppress(OSError):
+                stream.close()  # type: ignore[union-attr]
+        _unlink(self.log)
+
+    def _send(self, data: bytes) -> None:
+        try:
+            self.proc.stdin.write(data)  # type: ignore[union-attr]
+            self.proc.stdin.flush()  # type: ignore[union-attr]
+        except OSError as exc:
+            raise _ServerGone(self._stderr() or str(exc)) from None
+
+    def _fill(self, deadline: float) -> None:
+        fd = self.proc.stdout.fileno()  # type: ignore[union-attr]
+        wait = deadline - time.monotonic()
+        if wait <= 0 or not select.select([fd], [], [], wait)[0]:
+            raise TimeoutError
+        chunk = os.read(fd, 65536)
+        if not chunk:
+            raise _ServerGone(self._stderr() or "it exited")
+        self.buf += chunk
+
+    def _line(self, deadline: float) -> bytes:
+        while b"\n" not in self.buf:
+            self._fill(deadline)
+        line, self.buf = self.buf.split(b"\n", 1)
+        return line
+
+    def _exact(self, size: int, deadline: float) -> bytes:
+        while len(self.buf) < size:
+            self._fill(deadline)
+        data, self.buf = self.buf[:size], self.buf[size:]
+        return data
+
+    def _stderr(self) -> str:
+        """What a dead server printed (read only once it is dead: nothing else writes there)."""
+        if self.proc.poll() is None:
+            return ""
+        text = self.proc.stderr.read().decode("utf-8", "replace")  # type: ignore[union-attr]
+        return text.strip().splitlines()[-1] if text.strip() else ""
+
+
+@functools.cache
+def _server_source() -> str:
+    with open(os.path.join(os.path.dirname(__file__), "forkserver.py"), encoding="utf-8") as fh:
+        return fh.read()
+
+
+def _kill_group(pgid: int) -> None:
+    with contextlib.suppress(OSError):
+        os.killpg(pgid, signal.SIGKILL)
 
 
 def _unlink(path: str) -> None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 import pathlib
+import subprocess
 import sys
 import time
 
@@ -26,6 +27,12 @@ TREE = {
     "pkg/chdir.py": "import os\nos.chdir('/')\n",
     "pkg/reads_stdin.py": "import sys\ndata = sys.stdin.read()\n",
     "pkg/forks.py": "import os, time\nif os.fork() == 0:\n    time.sleep(60)\n    os._exit(0)\n",
+    "pkg/kills_server.py": "import os, signal\nos.kill(os.getppid(), signal.SIGKILL)\n",
+    "pkg/a_pollutes.py": "import os, sys\nos.environ['LEAK'] = '1'\nsys.leak = 1\nos.chdir('/')\n",
+    "pkg/b_clean.py": "import os, sys\n"
+    "assert 'LEAK' not in os.environ and not hasattr(sys, 'leak')\n"
+    "assert 'pkg.a_pollutes' not in sys.modules and os.path.exists('pkg/b_clean.py')\n",
+    "pkg/modules.py": "import sys\nraise RuntimeError(' '.join(sorted(sys.modules)))\n",
     "script.py": "x = (\n",
 }
 
@@ -50,6 +57,7 @@ def test_outcomes(verifier: SubprocessVerifier) -> None:
         "chdir",
         "reads_stdin",
         "forks",
+        "kills_server",
     ]
     start = time.monotonic()
     results = verifier.run(
@@ -68,6 +76,7 @@ def test_outcomes(verifier: SubprocessVerifier) -> None:
         "pkg.chdir": Verdict.OK,
         "pkg.reads_stdin": Verdict.OK,  # stdin is closed
         "pkg.forks": Verdict.OK,
+        "pkg.kills_server": Verdict.FAILED,  # reported; the next import gets a new server
         "script.py": Verdict.FAILED,
     }
     assert elapsed < 30
@@ -76,6 +85,31 @@ def test_outcomes(verifier: SubprocessVerifier) -> None:
     loud = results[Target("import", "pkg.loud")]
     assert len(loud.detail) <= 4000  # output is truncated, never held whole
     assert os.getcwd() != "/"
+    assert "failed: it exited" in results[Target("import", "pkg.kills_server")].detail
+
+
+def test_every_import_starts_from_a_fresh_interpreter(verifier: SubprocessVerifier) -> None:
+    """One server, in order: what a module did to its process is gone for the next one."""
+    verifier.jobs = 1
+    targets = [Target("import", f"pkg.{n}") for n in ("a_pollutes", "b_clean", "modules")]
+    results = verifier.run(targets)
+    assert [results[t].verdict for t in targets] == [Verdict.OK, Verdict.OK, Verdict.FAILED]
+    seen = set(results[targets[2]].detail.splitlines()[-1].split(": ", 1)[1].split())
+    fresh = subprocess.run(
+        [sys.executable, "-c", "import sys; print(' '.join(sorted(sys.modules)))"],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout.split()
+    assert seen - {"pkg", "pkg.modules"} == set(fresh)
+
+
+def test_an_interpreter_that_cannot_start(tmp_path: pathlib.Path) -> None:
+    make_tree(tmp_path, TREE)
+    options = VerifyOptions(VerifyMode.IMPORT, python=str(tmp_path / "nope"), timeout=5.0)
+    verifier = SubprocessVerifier(str(tmp_path), ["."], options, jobs=2)
+    (result,) = verifier.run([Target("import", "pkg.ok")]).values()
+    assert result.verdict is Verdict.FAILED and "cannot start" in result.detail
 
 
 def test_test_files_and_interpreter(tmp_path: pathlib.Path) -> None:
