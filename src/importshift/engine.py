@@ -11,7 +11,7 @@ import ast
 import hashlib
 from dataclasses import dataclass
 
-from importshift import detect
+from importshift import detect, prefilter
 from importshift.model import Edit, FileOutcome, Note, RuleSet, Site, Status
 
 MAX_BYTES = 2 * 1024 * 1024  # LibCST needs minutes and gigabytes beyond this: generated code
@@ -59,7 +59,7 @@ class Engine:
         A file an extra codemod may change is flagged ``needs_cst``: only LibCST can tell.
         """
         extra = bool(self.rules.codemods) and self._codemod_candidate(data)
-        if not detect.mentions(data, self.tokens, self.star_tokens):
+        if not prefilter.mentions(data, self.tokens, self.star_tokens):
             return Rewrite(Status.UNCHANGED, needs_cst=extra)
         try:
             tree = ast.parse(data)
@@ -72,7 +72,7 @@ class Engine:
         return Rewrite(Status.CHANGED, None, edits, tuple(notes), tuple(sites), needs_cst=extra)
 
     def rewrite(self, data: bytes, path: str, module: str | None, is_package: bool) -> Rewrite:
-        moves = detect.mentions(data, self.tokens, self.star_tokens)
+        moves = prefilter.mentions(data, self.tokens, self.star_tokens)
         extra = bool(self.rules.codemods) and self._codemod_candidate(data)
         if not moves and not extra:
             return Rewrite(Status.UNCHANGED)

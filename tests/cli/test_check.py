@@ -195,6 +195,21 @@ def test_fast_path_subprocess_matches(tmp_path: pathlib.Path) -> None:
     assert " yaml\n" not in cached.stderr  # the compiled rules come from the cache
 
 
+def test_a_clean_commit_imports_almost_nothing(tmp_path: pathlib.Path) -> None:
+    """What the hook pays for on a commit that mentions no old name: the launcher pip and
+    uv write (``import sys; from importshift.entry import main``) and the cached rules."""
+    make_tree(tmp_path, {**FORMS, "app/clean.py": "import os\n\nprint(os.sep)\n"})
+    launcher = "import sys\nfrom importshift.entry import main\nsys.exit(main())\n"
+    env = {k: v for k, v in os.environ.items() if k != "PYTHONPATH"}
+    argv = [sys.executable, "-X", "importtime", "-c", launcher, "check", "app/clean.py"]
+    for _ in range(2):  # the first run compiles the rules into the cache
+        proc = subprocess.run(argv, cwd=tmp_path, capture_output=True, text=True, env=env)
+        assert proc.returncode == 0, proc.stderr[-2000:]
+    imported = {line.rsplit("|", 1)[-1].strip() for line in proc.stderr.splitlines()}
+    heavy = {"ast", "re", "enum", "typing", "dataclasses", "yaml", "click", "libcst", "json"}
+    assert imported & heavy == set()
+
+
 @pytest.mark.skipif(shutil.which("git") is None, reason="needs git")
 def test_real_pre_commit_hook(tmp_path: pathlib.Path) -> None:
     pre_commit = shutil.which("pre-commit") or os.path.join(

@@ -6,12 +6,11 @@ Kept light on purpose: no click, no PyYAML on a cache hit, no rich, no LibCST un
 
 from __future__ import annotations
 
-import ast
 import os
 from collections import Counter, namedtuple
 from collections.abc import Sequence
 
-from importshift import detect, locate, modules
+from importshift import locate, modules, prefilter
 from importshift.model import Kind, RuleSet, Site
 from importshift.options import Format, Options
 from importshift.output import Output
@@ -51,8 +50,12 @@ def _sites(
     tokens: frozenset[bytes],
     star: frozenset[bytes],
 ) -> list[Site] | None:
-    if not detect.mentions(data, tokens, star):
+    if not prefilter.mentions(data, tokens, star):
         return []
+    import ast  # only now: a commit that mentions no old name never pays for it
+
+    from importshift import detect
+
     try:
         tree = ast.parse(data)
     except (SyntaxError, ValueError, MemoryError, RecursionError):
