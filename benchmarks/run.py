@@ -565,6 +565,106 @@ class Bench:
                 )
 
 
+def _generated(n: int) -> str:
+    return f"{n:,} generated files"
+
+
+def _row(rows: list[Row], what: str, tool: str) -> Row | None:
+    return next((r for r in rows if r.what == what and r.tool == tool), None)
+
+
+def growth_lines(rows: list[Row], small: int, large: int) -> list[str]:
+    """How each command's time and memory grow from the main corpus to the --scale one."""
+    tail = f" ({_generated(small)})"
+    pairs = []
+    for r in rows:
+        if r.what.endswith(tail) and r.tool.startswith("migrate"):
+            what = r.what[: -len(tail)]
+            big = _row(rows, f"{what} ({_generated(large)})", r.tool)
+            if big is not None:
+                pairs.append((what, r, big))
+    if not pairs:
+        return []
+    lines = [
+        "",
+        f"## Growth from {small:,} to {large:,} files",
+        "",
+        f"Linear growth would be {large / small:g}x; files/s at {large:,} files.",
+        "",
+        f"| what | tool | {small:,} files (s) | {large:,} files (s) | growth | files/s "
+        "| peak RSS (MB) |",
+        "| --- | --- | ---: | ---: | ---: | ---: | --- |",
+    ]
+    for what, a, b in pairs:
+        lines.append(
+            f"| {what} | {a.tool} | {a.timing.median:.2f} | {b.timing.median:.2f} "
+            f"| {b.timing.median / a.timing.median:.1f}x | {large / b.timing.median:,.0f} "
+            f"| {a.timing.rss:.0f} -> {b.timing.rss:.0f} |"
+        )
+    return lines
+
+
+def target_lines(rows: list[Row], args: argparse.Namespace) -> list[str]:
+    """The issue's targets, each read off the rows of this run: met or missed."""
+
+    def verdict(ok: bool) -> str:
+        return "met" if ok else "**missed**"
+
+    lines = ["", "## Against the targets", "", "Computed from the rows above, in this run.", ""]
+    prefix = f"detect ({REAL_PACKAGE}"
+    real = next((r.what[len("detect (") : -1] for r in rows if r.what.startswith(prefix)), None)
+    for label in (_generated(args.peer_files), real):
+        plan = _row(rows, f"detect ({label})", "migrate plan")
+        peer = _row(rows, f"rewrite ({label})", "LibCST RenameCommand (all moves)")
+        if label and plan and peer:
+            ratio = peer.timing.median / plan.timing.median
+            lines.append(
+                f"- `plan` vs LibCST RenameCommand, same moves, {label}: LibCST takes "
+                f"{ratio:,.0f}x as long (target >= 20x: {verdict(ratio >= 20)})."
+            )
+    for n in (args.files, args.scale):
+        plan = _row(rows, f"detect ({_generated(n)})", "migrate plan")
+        ruff = _row(rows, f"detect ({_generated(n)})", "ruff check --select TID251")
+        if n and plan and ruff:
+            ratio = plan.timing.median / ruff.timing.median
+            lines.append(
+                f"- `plan` vs `ruff check --select TID251`, {_generated(n)}: {ratio:.2f}x "
+                f"(target <= 2x: {verdict(ratio <= 2)})."
+            )
+    floor = _row(rows, "20-file commit", "python -c pass (floor)")
+    check = _row(rows, "20-file commit, no candidate", "migrate check")
+    ruff = _row(rows, "20-file commit, no candidate", "ruff check --select TID251")
+    if floor and check:
+        ratio = check.timing.median / floor.timing.median
+        beside = f"; ruff {ruff.timing.median / floor.timing.median:.2f}x" if ruff else ""
+        lines.append(
+            f"- `check` on a 20-file commit without candidates: {check.timing.median * 1000:.0f}"
+            f" ms, {ratio:.2f}x a bare `python -c pass` (target <= 2.5x: "
+            f"{verdict(ratio <= 2.5)}){beside}."
+        )
+    plain = _row(rows, "verify a 50-module batch", "plain loop of `python -c 'import m'`")
+    ours = _row(rows, "verify a 50-module batch", "migrate's verifier")
+    if plain and ours:
+        ratio = ours.timing.median / plain.timing.median
+        lines.append(
+            f"- Verifying a 50-module batch: {ours.timing.median:.2f} s against "
+            f"{plain.timing.median:.2f} s for a plain loop of imports, {ratio:.2f}x "
+            f"(target <= 1.1x: {verdict(ratio <= 1.1)})."
+        )
+    sizes = sorted(n for n in {args.peer_files, args.files, args.scale} if n)
+    for tool in ("migrate plan", "migrate apply --verify none"):
+        kind = "detect" if tool == "migrate plan" else "rewrite"
+        found = [(n, _row(rows, f"{kind} ({_generated(n)})", tool)) for n in sizes]
+        rss = [(n, r.timing.rss) for n, r in found if r is not None]
+        if len(rss) > 1:
+            flat = max(m for _, m in rss) <= 1.5 * min(m for _, m in rss)
+            shown = ", ".join(f"{m:.0f} MB at {n:,}" for n, m in rss)
+            lines.append(
+                f"- Peak memory of `{tool}`: {shown} files (target flat in N: {verdict(flat)})."
+            )
+    return lines if len(lines) > 5 else []
+
+
 def write_results(bench: Bench, path: str, args: argparse.Namespace) -> None:
     import importlib.metadata as md
 
@@ -585,6 +685,10 @@ def write_results(bench: Bench, path: str, args: argparse.Namespace) -> None:
         if shutil.which("rg")
         else "not installed"
     )
+    launcher = os.path.join(BIN, "migrate")
+    with open(launcher) as fh:
+        slow = "import re" in fh.read()
+    launcher_note = "imports `re`: about 10 ms more per `check`" if slow else "no `re` import"
     lines = [
         "# Benchmark results",
         "",
@@ -597,7 +701,8 @@ def write_results(bench: Bench, path: str, args: argparse.Namespace) -> None:
         "",
         f"- {platform.platform()}, {os.cpu_count()} CPUs, Python {platform.python_version()}",
         f"- importshift {version('importshift')}, libcst {version('libcst')}, "
-        f"bowler {version('bowler')}, {ruff_v}, {rg_v}",
+        f"bowler {version('bowler')}, {ruff_v}, {rg_v}, pip {version('pip')} (its `migrate` "
+        f"launcher: {launcher_note})",
         f"- `-j {bench.jobs}` for every tool that takes it; bytecode caches on "
         "(PYTHONDONTWRITEBYTECODE unset), as on a developer machine",
         "",
@@ -638,6 +743,8 @@ def write_results(bench: Bench, path: str, args: argparse.Namespace) -> None:
         "| --- | --- | ---: | ---: | ---: |",
     ]
     lines += [f"| {c} | {t} | {s} | {b} | {w} |" for c, t, s, b, w in bench.correct]
+    lines += growth_lines(bench.rows, args.files, args.scale)
+    lines += target_lines(bench.rows, args)
     lines += ["", "## Commands", "", "```sh", *bench.commands, "```", ""]
     if args.notes and os.path.exists(args.notes):
         with open(args.notes) as fh:

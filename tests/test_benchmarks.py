@@ -3,6 +3,7 @@ parse on it, and the one-command runner in its tiny smoke mode."""
 
 from __future__ import annotations
 
+import argparse
 import ast
 import os
 import pathlib
@@ -85,3 +86,41 @@ def test_smoke_run_writes_results(tmp_path: pathlib.Path) -> None:
     assert "| detect (300 generated files) | migrate plan |" in text
     assert "x ruff check --select TID251 |" in text
     assert "| 300 generated files | migrate apply | 0 | 0 |" in text
+
+
+def test_targets_and_growth_are_read_off_the_rows() -> None:
+    from benchmarks.run import REAL_PACKAGE, Row, Timing, growth_lines, target_lines
+
+    def row(what: str, tool: str, wall: float, rss: float = 40.0) -> Row:
+        return Row(what, tool, Timing([wall], [wall], [rss]))
+
+    rows = [
+        row("detect (10,000 generated files)", "ruff check --select TID251", 1.0),
+        row("detect (10,000 generated files)", "migrate plan", 1.5, 30),
+        row("detect (50,000 generated files)", "ruff check --select TID251", 5.0),
+        row("detect (50,000 generated files)", "migrate plan", 12.0, 90),
+        row("detect (1,000 generated files)", "migrate plan", 0.4, 25),
+        row("rewrite (1,000 generated files)", "LibCST RenameCommand (all moves)", 900.0),
+        row(f"detect ({REAL_PACKAGE} (721 files))", "migrate plan", 0.7),
+        row(f"rewrite ({REAL_PACKAGE} (721 files))", "LibCST RenameCommand (all moves)", 7.0),
+        row("20-file commit", "python -c pass (floor)", 0.020),
+        row("20-file commit, no candidate", "migrate check", 0.030),
+        row("verify a 50-module batch", "plain loop of `python -c 'import m'`", 1.0),
+        row("verify a 50-module batch", "migrate's verifier", 0.6),
+    ]
+    args = argparse.Namespace(files=10_000, scale=50_000, peer_files=1_000)
+    text = "\n".join(target_lines(rows, args))
+    assert "1,000 generated files: LibCST takes 2,250x as long (target >= 20x: met)" in text
+    assert "(721 files): LibCST takes 10x as long (target >= 20x: **missed**)" in text
+    assert "10,000 generated files: 1.50x (target <= 2x: met)" in text
+    assert "50,000 generated files: 2.40x (target <= 2x: **missed**)" in text
+    assert "30 ms, 1.50x a bare `python -c pass` (target <= 2.5x: met)" in text
+    assert "0.60x (target <= 1.1x: met)" in text
+    assert (
+        "25 MB at 1,000, 30 MB at 10,000, 90 MB at 50,000 files (target flat in N: **missed**)"
+        in text
+    )
+    growth = growth_lines(rows, 10_000, 50_000)
+    assert growth[5].startswith("| what | tool | 10,000 files (s) | 50,000 files (s) |")
+    assert growth[7:] == ["| detect | migrate plan | 1.50 | 12.00 | 8.0x | 4,167 | 30 -> 90 |"]
+    assert growth_lines(rows, 10_000, 0) == []

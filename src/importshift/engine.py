@@ -85,7 +85,7 @@ class Engine:
         sites, notes = detect.find_sites(tree, self.rules, module, is_package, data)
         if not sites and not extra:
             return Rewrite(Status.UNCHANGED, notes=tuple(notes))
-        return self._rewrite_cst(data, path, module, is_package, sites, notes)
+        return self._rewrite_cst(data, path, module, is_package, sites, notes, tree)
 
     def _rewrite_cst(
         self,
@@ -95,6 +95,7 @@ class Engine:
         is_package: bool,
         sites: list[Site],
         notes: list[Note],
+        source: ast.Module,
     ) -> Rewrite:
         import libcst as cst
 
@@ -109,7 +110,8 @@ class Engine:
                 notes=tuple(notes),
                 reason=f"LibCST cannot parse it: {str(exc).splitlines()[0]}",
             )
-        if tree.bytes != data:
+        code = tree.code  # generating code is a third of a rewrite: once per version
+        if code.encode(tree.encoding) != data:
             return Rewrite(
                 Status.SKIPPED,
                 notes=tuple(notes),
@@ -117,14 +119,15 @@ class Engine:
             )
         edits: list[Edit] = []
         if sites:
-            moved, applied = rewrite_moves(tree, self.rules, module, is_package)
+            moved, applied = rewrite_moves(tree, self.rules, module, is_package, source)
             if moved is not tree:
-                edits.extend(attribute_edits(tree.code, moved.code, sites, applied))
-                tree = moved
+                moved_code = moved.code
+                edits.extend(attribute_edits(code, moved_code, sites, applied))
+                tree, code = moved, moved_code
         for loaded in self.codemods:
-            tree, codemod_edits = run_codemod(loaded, tree, module, path)
+            tree, code, codemod_edits = run_codemod(loaded, tree, code, module, path)
             edits.extend(codemod_edits)
-        new = tree.bytes
+        new = code.encode(tree.encoding)
         if new == data:
             return Rewrite(Status.UNCHANGED, notes=tuple(notes), sites=tuple(sites))
         try:

@@ -34,10 +34,11 @@ def test_in_pipeline_edits_and_tokens(tmp_path: pathlib.Path) -> None:
     )
     loaded = load_codemod(spec)
     assert loaded.tokens == (b"user",)
-    tree, edits = run_codemod(
-        loaded, cst.parse_module("from m import f\n\nf(user=1)\n"), "app.views", "views.py"
+    source = "from m import f\n\nf(user=1)\n"
+    tree, code, edits = run_codemod(
+        loaded, cst.parse_module(source), source, "app.views", "views.py"
     )
-    assert tree.code == "from m import f\n\nf(user_id=1)\n"
+    assert tree.code == code == "from m import f\n\nf(user_id=1)\n"
     assert [(e.rule, e.line, e.before, e.after) for e in edits] == [
         (spec.id, 3, "f(user=1)", "f(user_id=1)")
     ]

@@ -49,6 +49,13 @@ def _usage(modules: list[str]) -> st.SearchStrategy[str]:
         st.tuples(st.sampled_from(modules), st.sampled_from(NAMES)).map(
             lambda t: f"s = '{t[0]}.{t[1]}'"
         ),
+        # names spelled without being read, and bindings that shadow an import
+        st.sampled_from(NAMES + ALIASES).map(lambda n: f"call({n}=1, key=obj.{n})"),
+        st.sampled_from(NAMES + ALIASES).map(lambda n: f"z = f'{{{n}!r}}'"),
+        st.sampled_from(NAMES).map(lambda n: f"def h(a: '{n}') -> None:\n    pass"),
+        st.sampled_from(NAMES).map(lambda n: f"w = [{n} for {n} in ()]"),
+        st.sampled_from(NAMES).map(lambda n: f"q = lambda {n}: {n}.attr"),
+        st.sampled_from(NAMES).map(lambda n: f"match v:\n    case P({n}=1):\n        pass"),
         st.just("# a comment"),
         st.just(""),
         st.sampled_from(NAMES).map(lambda n: f"__all__ = ['{n}']"),

@@ -57,18 +57,22 @@ def load_codemod(spec: CodemodSpec) -> LoadedCodemod:
 
 
 def run_codemod(
-    loaded: LoadedCodemod, tree: cst.Module, module: str | None, path: str
-) -> tuple[cst.Module, list[Edit]]:
-    """Run one codemod on ``tree``; its changes become line edits under its id."""
+    loaded: LoadedCodemod, tree: cst.Module, code: str, module: str | None, path: str
+) -> tuple[cst.Module, str, list[Edit]]:
+    """Run one codemod on ``tree`` (whose text is ``code``); its changes become line edits
+    under its id. Returns the new tree, its text and the edits."""
     context = CodemodContext(filename=path, full_module_name=module)
     try:
         instance = loaded.cls(context, **dict(loaded.spec.args))  # type: ignore[call-arg]
         new_tree = instance.transform_module(tree)
     except SkipFile:
-        return tree, []
-    if new_tree.code == tree.code:
-        return tree, []
-    return new_tree, line_edits(loaded.spec.id, tree.code, new_tree.code)
+        return tree, code, []
+    if new_tree is tree:
+        return tree, code, []
+    new_code = new_tree.code
+    if new_code == code:
+        return tree, code, []
+    return new_tree, new_code, line_edits(loaded.spec.id, code, new_code)
 
 
 def line_edits(rule: str, before: str, after: str) -> list[Edit]:

@@ -1,12 +1,14 @@
 """The move codemod: rewrites imports, attribute chains and strings of moved dotted names.
 
-Two passes over one parse. ``_Analyzer`` reads the tree with scope metadata and decides
-every change (statement replacements, lines to add, expressions to swap); ``_Applier``
-applies them in one transform and tidies each block (dropped lines, merged imports).
+Two passes over one parse. ``_Analyzer`` reads the tree and decides every change
+(statement replacements, lines to add, expressions to swap); ``_Applier`` applies them in
+one transform and tidies each block (dropped lines, merged imports). The uses of an import
+come from ``bindings.py`` when the file makes them plain, else from LibCST's scope analysis.
 """
 
 from __future__ import annotations
 
+import ast
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
@@ -17,6 +19,7 @@ from importshift import dotted
 from importshift.model import Kind, RuleSet
 from importshift.policy import applies
 from importshift.rewrite import nodes
+from importshift.rewrite.bindings import Bindings, reads, uses
 
 _SmallImport = cst.Import | cst.ImportFrom
 
@@ -32,17 +35,23 @@ class _Decisions:
 
 
 def rewrite_moves(
-    tree: cst.Module, rules: RuleSet, module: str | None, is_package: bool
+    tree: cst.Module,
+    rules: RuleSet,
+    module: str | None,
+    is_package: bool,
+    source: ast.Module | None = None,
 ) -> tuple[cst.Module, list[tuple[str, str]]]:
     """Apply every move of ``rules`` to ``tree`` (a module named ``module``).
 
-    Returns the new tree and, in order, each rule applied with the text it wrote.
+    ``source`` is the same file's stdlib ``ast``, when the caller has it: with it, most
+    files need no scope analysis. Returns the new tree and, in order, each rule applied
+    with the text it wrote.
     """
     found = _Collector()
     tree.visit(found)
     if not found.imports and not (found.strings and rules.strings_enabled_any()):
         return tree, []
-    analyzer = _Analyzer(tree, found, rules, module, is_package)
+    analyzer = _Analyzer(tree, found, rules, module, is_package, source)
     decisions = analyzer.run()
     if not (decisions.stmt_new or decisions.after or decisions.expr_new):
         return tree, []
@@ -71,12 +80,17 @@ class _Collector(cst.CSTVisitor):
         self.imports: list[_SmallImport] = []
         self.strings: list[cst.SimpleString] = []
         self.names: set[str] = set()
+        self.spelled: dict[str, list[cst.Name]] = {}  # every Name node, by value
+        self.top_level: set[int] = set()  # imports outside any def or class
+        self.order: dict[int, int] = {}  # document order of names and imports
+        self._visits = 0
         self.exports: set[str] = set()
         self.blocked: set[str] = set()
         self.global_plain: list[tuple[int, str]] = []  # (statement id, dotted name)
         self._depth = 0
 
     def on_visit(self, node: cst.CSTNode) -> bool:
+        self._visits += 1
         if self._stack:
             self.parents[id(node)] = self._stack[-1]
         self._stack.append(node)
@@ -92,13 +106,18 @@ class _Collector(cst.CSTVisitor):
 
     def visit_Import(self, node: cst.Import) -> None:
         self.imports.append(node)
+        self.order[id(node)] = self._visits
         if self._depth == 0:
+            self.top_level.add(id(node))
             self.global_plain.extend(
                 (id(node), nodes.alias_name(a)) for a in node.names if a.asname is None
             )
 
     def visit_ImportFrom(self, node: cst.ImportFrom) -> None:
         self.imports.append(node)
+        self.order[id(node)] = self._visits
+        if self._depth == 0:
+            self.top_level.add(id(node))
 
     def visit_FunctionDef(self, node: cst.FunctionDef) -> None:
         self._depth += 1
@@ -117,6 +136,8 @@ class _Collector(cst.CSTVisitor):
 
     def visit_Name(self, node: cst.Name) -> None:
         self.names.add(node.value)
+        self.spelled.setdefault(node.value, []).append(node)
+        self.order[id(node)] = self._visits
 
     def visit_Global(self, node: cst.Global) -> None:
         self.blocked.update(item.name.value for item in node.names)
@@ -161,8 +182,11 @@ class _Analyzer:
         rules: RuleSet,
         module: str | None,
         is_package: bool,
+        source: ast.Module | None,
     ) -> None:
         self.module_node = tree
+        self._source = source
+        self._bindings: Bindings | None = None
         self._wrapper = MetadataWrapper(tree, unsafe_skip_copy=True)
         self._scopes: Mapping[cst.CSTNode, Scope | None] | None = None
         self.parents = found.parents
@@ -172,6 +196,23 @@ class _Analyzer:
         self.found = found
         self.d = _Decisions()
         self._added: set[tuple[int, str]] = set()
+
+    def _plain_uses(self, stmt: _SmallImport, names: set[str]) -> list[cst.CSTNode] | None:
+        """The uses of a module-level import whose name the file binds nowhere else, without
+        a scope analysis (see ``bindings.py``); None when that takes the scope analysis."""
+        roots = {name.partition(".")[0] for name in names}
+        if self._source is None or id(stmt) not in self.found.top_level or len(roots) != 1:
+            return None
+        if self._bindings is None:
+            self._bindings = Bindings(self._source)
+        (root,) = roots
+        found = uses(root, self.found.spelled.get(root, []), self.parents, self._bindings)
+        if found is None:
+            return None
+        start = self.found.order[id(stmt)]
+        if any(self.found.order[id(node)] < start for node in found):
+            return None  # read before the import: the scope analysis decides what it reads
+        return list(found)
 
     def scope_of(self, node: cst.CSTNode) -> Scope:
         if self._scopes is None:
@@ -208,13 +249,18 @@ class _Analyzer:
         """The uses of what ``stmt`` binds to ``names``; None when not worth a scope analysis."""
         if not needed:
             return None
+        plain = self._plain_uses(stmt, names)
+        if plain is not None:
+            return plain
         scope = self.scope_of(stmt)
         out: dict[int, cst.CSTNode] = {}
         for name in names:
             for assignment in scope.assignments[name]:
                 if getattr(assignment, "node", None) is stmt:
                     for access in assignment.references:
-                        out[id(access.node)] = access.node
+                        node = access.node
+                        if not isinstance(node, cst.Name) or reads(node, self.parents):
+                            out[id(node)] = node
         return list(out.values())
 
     def _chain(self, node: cst.Name | cst.Attribute) -> tuple[list[cst.BaseExpression], list[str]]:
@@ -312,6 +358,9 @@ class _Analyzer:
             return False
         if new_name in self.found.names:
             return False
+        if self._plain_uses(stmt, {name}) is not None:
+            # a module-level import bound once, read only through plain names
+            return not self.is_package
         scope = self.scope_of(stmt)
         accesses = self._accesses(stmt, {name}) or []
         if isinstance(scope, ClassScope):
