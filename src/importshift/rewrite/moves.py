@@ -20,6 +20,7 @@ from importshift.model import Kind, RuleSet
 from importshift.policy import applies
 from importshift.rewrite import nodes
 from importshift.rewrite.bindings import Bindings, reads, uses
+from importshift.rewrite.collect import Collected
 
 _SmallImport = cst.Import | cst.ImportFrom
 
@@ -47,8 +48,7 @@ def rewrite_moves(
     files need no scope analysis. Returns the new tree and, in order, each rule applied
     with the text it wrote.
     """
-    found = _Collector()
-    tree.visit(found)
+    found = Collected(tree)
     if not found.imports and not (found.strings and rules.strings_enabled_any()):
         return tree, []
     analyzer = _Analyzer(tree, found, rules, module, is_package, source)
@@ -70,115 +70,11 @@ def _ancestors(d: _Decisions, parents: dict[int, cst.CSTNode]) -> set[int]:
     return out
 
 
-class _Collector(cst.CSTVisitor):
-    """One walk: parents, imports, strings, every name, ``__all__``, global/del names."""
-
-    def __init__(self) -> None:
-        self.parents: dict[int, cst.CSTNode] = {}
-        self.attr_roots: set[str] = set()  # names used as the start of an attribute chain
-        self._stack: list[cst.CSTNode] = []
-        self.imports: list[_SmallImport] = []
-        self.strings: list[cst.SimpleString] = []
-        self.names: set[str] = set()
-        self.spelled: dict[str, list[cst.Name]] = {}  # every Name node, by value
-        self.top_level: set[int] = set()  # imports outside any def or class
-        self.order: dict[int, int] = {}  # document order of names and imports
-        self._visits = 0
-        self.exports: set[str] = set()
-        self.blocked: set[str] = set()
-        self.global_plain: list[tuple[int, str]] = []  # (statement id, dotted name)
-        self._depth = 0
-
-    def on_visit(self, node: cst.CSTNode) -> bool:
-        self._visits += 1
-        if self._stack:
-            self.parents[id(node)] = self._stack[-1]
-        self._stack.append(node)
-        return super().on_visit(node)
-
-    def on_leave(self, original_node: cst.CSTNode) -> None:
-        self._stack.pop()
-        super().on_leave(original_node)
-
-    def visit_Attribute(self, node: cst.Attribute) -> None:
-        if isinstance(node.value, cst.Name):
-            self.attr_roots.add(node.value.value)
-
-    def visit_Import(self, node: cst.Import) -> None:
-        self.imports.append(node)
-        self.order[id(node)] = self._visits
-        if self._depth == 0:
-            self.top_level.add(id(node))
-            self.global_plain.extend(
-                (id(node), nodes.alias_name(a)) for a in node.names if a.asname is None
-            )
-
-    def visit_ImportFrom(self, node: cst.ImportFrom) -> None:
-        self.imports.append(node)
-        self.order[id(node)] = self._visits
-        if self._depth == 0:
-            self.top_level.add(id(node))
-
-    def visit_FunctionDef(self, node: cst.FunctionDef) -> None:
-        self._depth += 1
-
-    def leave_FunctionDef(self, original_node: cst.FunctionDef) -> None:
-        self._depth -= 1
-
-    def visit_ClassDef(self, node: cst.ClassDef) -> None:
-        self._depth += 1
-
-    def leave_ClassDef(self, original_node: cst.ClassDef) -> None:
-        self._depth -= 1
-
-    def visit_SimpleString(self, node: cst.SimpleString) -> None:
-        self.strings.append(node)
-
-    def visit_Name(self, node: cst.Name) -> None:
-        self.names.add(node.value)
-        self.spelled.setdefault(node.value, []).append(node)
-        self.order[id(node)] = self._visits
-
-    def visit_Global(self, node: cst.Global) -> None:
-        self.blocked.update(item.name.value for item in node.names)
-
-    def visit_Nonlocal(self, node: cst.Nonlocal) -> None:
-        self.blocked.update(item.name.value for item in node.names)
-
-    def visit_Del(self, node: cst.Del) -> None:
-        self.blocked.update(n.value for n in _names_in(node.target))
-
-    def visit_Assign(self, node: cst.Assign) -> None:
-        self._all(node.targets[0].target if len(node.targets) == 1 else None, node.value)
-
-    def visit_AugAssign(self, node: cst.AugAssign) -> None:
-        self._all(node.target, node.value)
-
-    def visit_AnnAssign(self, node: cst.AnnAssign) -> None:
-        self._all(node.target, node.value)
-
-    def _all(self, target: cst.BaseExpression | None, value: cst.BaseExpression | None) -> None:
-        if not (isinstance(target, cst.Name) and target.value == "__all__"):
-            return
-        if isinstance(value, (cst.List, cst.Tuple, cst.Set)):
-            for element in value.elements:
-                if isinstance(element.value, cst.SimpleString):
-                    text = element.value.evaluated_value
-                    if isinstance(text, str):
-                        self.exports.add(text)
-
-
-def _names_in(node: cst.CSTNode) -> list[cst.Name]:
-    if isinstance(node, cst.Name):
-        return [node]
-    return [n for child in node.children for n in _names_in(child)]
-
-
 class _Analyzer:
     def __init__(
         self,
         tree: cst.Module,
-        found: _Collector,
+        found: Collected,
         rules: RuleSet,
         module: str | None,
         is_package: bool,
