@@ -116,10 +116,8 @@ def test_targets_and_growth_are_read_off_the_rows() -> None:
     assert "50,000 generated files: 2.40x (target <= 2x: **missed**)" in text
     assert "30 ms, 1.50x a bare `python -c pass` (target <= 2.5x: met)" in text
     assert "0.60x (target <= 1.1x: met)" in text
-    assert (
-        "25 MB at 1,000, 30 MB at 10,000, 90 MB at 50,000 files (target flat in N: **missed**)"
-        in text
-    )
+    memory = "25 MB at 1,000, 30 MB at 10,000, 90 MB at 50,000 files, 1.36 KB more per file"
+    assert memory + " (target flat in N, read as < 1 KB per file: **missed**)" in text
     growth = growth_lines(rows, 10_000, 50_000)
     assert growth[5].startswith("| what | tool | 10,000 files (s) | 50,000 files (s) |")
     assert growth[7:] == ["| detect | migrate plan | 1.50 | 12.00 | 8.0x | 4,167 | 30 -> 90 |"]

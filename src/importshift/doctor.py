@@ -8,10 +8,11 @@ seems missing. Platform checks parse only files importing a platform-specific mo
 from __future__ import annotations
 
 import ast
+import heapq
 import os
 from collections import defaultdict
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from importshift import dotted, scan
 from importshift.modules import SourceFile
@@ -108,7 +109,7 @@ def examine(
             findings.extend(_platform(f.path, data, missing_platform, platform or ""))
         tree.data.pop(f.path, None)  # keep memory flat: only modules looked up stay
     findings.sort(key=lambda x: (x.path, x.line, x.column))
-    return [_suggest(x, defined, index) for x in findings]
+    return _suggest(findings, defined, index)
 
 
 def _confirmed(data: bytes, found: list[Finding]) -> list[Finding]:
@@ -225,24 +226,34 @@ def _platform_test(test: ast.expr) -> bool:
     )
 
 
-def _suggest(finding: Finding, defined: dict[str, list[str]], index: dict[str, str]) -> Finding:
-    if finding.kind not in ("module", "symbol"):
-        return finding
-    leaf = dotted.leaf(finding.old)
-    if finding.kind == "module":
-        pool = [m for m in index if dotted.leaf(m) == leaf and m != finding.old]
-    else:
-        pool = [m + "." + leaf for m in defined.get(leaf, [])]
-    ranked = sorted(set(pool), key=lambda c: _distance(finding.old, c))
-    return Finding(
-        finding.path,
-        finding.line,
-        finding.column,
-        finding.message,
-        finding.old,
-        finding.kind,
-        tuple(ranked[:5]),
-    )
+def _suggest(
+    findings: list[Finding], defined: dict[str, list[str]], index: dict[str, str]
+) -> list[Finding]:
+    """Each finding with the five closest places its name lives today.
+
+    Computed once per missing name (a large tree repeats the same few many times), from a
+    map of module leaves, keeping only the five best: linear in the tree, not quadratic.
+    """
+    leaves: dict[str, list[str]] = defaultdict(list)
+    for module in index:
+        leaves[dotted.leaf(module)].append(module)
+    ranked: dict[tuple[str, str], tuple[str, ...]] = {}
+    out = []
+    for finding in findings:
+        if finding.kind not in ("module", "symbol"):
+            out.append(finding)
+            continue
+        key = (finding.kind, finding.old)
+        if key not in ranked:
+            leaf = dotted.leaf(finding.old)
+            if finding.kind == "module":
+                pool = {m for m in leaves.get(leaf, ()) if m != finding.old}
+            else:
+                pool = {f"{m}.{leaf}" for m in defined.get(leaf, ())}
+            old = finding.old
+            ranked[key] = tuple(heapq.nsmallest(5, pool, key=lambda c: _distance(old, c)))
+        out.append(replace(finding, candidates=ranked[key]))
+    return out
 
 
 def _distance(old: str, candidate: str) -> tuple[int, int, str]:

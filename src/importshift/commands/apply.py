@@ -23,7 +23,7 @@ from importshift.output import Output
 from importshift.planner import Plan
 from importshift.report import PLAN_VERSION, rules_digest
 from importshift.textio import atomic_write, read_bytes, write_new
-from importshift.verify import Result, Target, Verifier, describe, make_verifier
+from importshift.verify import NoVerifier, Result, Target, Verifier, describe, make_verifier
 
 
 @dataclass(frozen=True, slots=True)
@@ -49,7 +49,6 @@ class BatchReport:
     skipped: list[tuple[str, str]] = field(default_factory=list)
     stale: list[tuple[str, str]] = field(default_factory=list)
     pre_existing: list[Result] = field(default_factory=list)
-    user_writes: list[str] = field(default_factory=list)
 
 
 def run(
@@ -91,10 +90,21 @@ def run(
         verifier = verifier or make_verifier(
             rules.root, rules.source_roots, vopts, opts.jobs or os.cpu_count() or 1
         )
+        watch = None if isinstance(verifier, NoVerifier) else _WriteWatch(rules.root)
         reports = _run_batches(
-            rules, journal, verifier, out, git, changes, batch_size, commit, opts.verbosity >= 0
+            rules,
+            journal,
+            verifier,
+            watch,
+            out,
+            git,
+            changes,
+            batch_size,
+            commit,
+            opts.verbosity >= 0,
         )
-    return _finish(out, reports, stale, opts.verbosity)
+        user_writes = sorted(watch.others()) if watch is not None else []
+    return _finish(out, reports, stale, user_writes, opts.verbosity)
 
 
 def _changes(plan: Plan, files: Sequence[SourceFile]) -> list[Change]:
@@ -177,6 +187,7 @@ def _run_batches(
     rules: RuleSet,
     journal: Journal,
     verifier: Verifier,
+    watch: _WriteWatch | None,
     out: Output,
     git: Git,
     changes: list[Change],
@@ -193,7 +204,7 @@ def _run_batches(
         bid = str(first + n)
         if bar is not None:
             bar.batch(n + 1, len(group))
-        lander = _Lander(rules.root, verifier, bid)
+        lander = _Lander(rules.root, verifier, watch, bid)
         report = lander.land(journal, [by_path[p] for p in group])
         reports.append(report)
         status = f"{len(report.landed)} landed"
@@ -257,11 +268,13 @@ def _rule_text(rules: RuleSet, rule: str) -> str:
 class _Lander:
     """Writes one batch, verifies it, and bisects what breaks."""
 
-    def __init__(self, root: str, verifier: Verifier, batch_id: str) -> None:
+    def __init__(
+        self, root: str, verifier: Verifier, watch: _WriteWatch | None, batch_id: str
+    ) -> None:
         self.root = root
         self.verifier = verifier
+        self.watch = watch
         self.batch_id = batch_id
-        self.user_writes: set[str] = set()  # files the verified code itself changed
         self.written: dict[str, bytes] = {}  # path -> old bytes, currently holding new
         self.modes: dict[str, int] = {}
 
@@ -299,7 +312,6 @@ class _Lander:
                 journal.end(self.batch_id, [], [], interrupted=True)
             raise
         report.landed = [i.change.file.path for i in landed]
-        report.user_writes = sorted(self.user_writes)
         report.rolled_back.extend(culprits)
         report.pre_existing = pre
         journal.end(
@@ -320,6 +332,8 @@ class _Lander:
                     else:
                         atomic_write(full, item.change.new)
                     self.written[path] = item.old
+                    if self.watch is not None:
+                        self.watch.wrote(path)
             except OSError as exc:
                 report.skipped.append((path, f"cannot write: {exc}"))
                 continue
@@ -332,6 +346,8 @@ class _Lander:
             if old is not None:
                 with _no_interrupts():
                     write_new(os.path.join(self.root, path), old, self.modes.get(path, 0o644))
+                    if self.watch is not None:
+                        self.watch.wrote(path)
 
     def _check(
         self, items: list[_Item], extra: set[Target], ignore: set[Target]
@@ -344,9 +360,7 @@ class _Lander:
         targets = (self.verifier.targets(files) | extra) - ignore
         if not targets:
             return {}
-        before = tree_state(self.root)
         results = self.verifier.run(targets)
-        self.user_writes.update(changed_paths(before, tree_state(self.root)))
         return {t: r for t, r in results.items() if not r.ok}
 
     def _verify_and_bisect(
@@ -385,6 +399,34 @@ class _Lander:
 _SKIP_DIRS = {".migrate", ".git", "__pycache__", ".venv", "venv", "node_modules", ".tox"}
 
 
+class _WriteWatch:
+    """Files that changed while apply ran and that apply did not write: what code run by
+    verification wrote. One walk of the tree before the first write and one at the end
+    (a walk around every verification made large trees quadratic)."""
+
+    def __init__(self, root: str) -> None:
+        self.root = root
+        self.before = tree_state(root)
+        self.ours: dict[str, tuple[int, int] | None] = {}  # what our last write left
+
+    def wrote(self, path: str) -> None:
+        try:
+            st = os.lstat(os.path.join(self.root, path))
+        except OSError:
+            self.ours[path] = None
+        else:
+            self.ours[path] = (st.st_size, st.st_mtime_ns)
+
+    def others(self) -> set[str]:
+        expected = dict(self.before)
+        for path, state in self.ours.items():
+            if state is None:
+                expected.pop(path, None)
+            else:
+                expected[path] = state
+        return changed_paths(expected, tree_state(self.root))
+
+
 def tree_state(root: str) -> dict[str, tuple[int, int]]:
     """path -> (size, mtime) of every file under root: to see what verified code wrote."""
     state: dict[str, tuple[int, int]] = {}
@@ -421,7 +463,11 @@ def _no_interrupts() -> Iterator[None]:
 
 
 def _finish(
-    out: Output, reports: list[BatchReport], stale: list[tuple[str, str]], verbosity: int
+    out: Output,
+    reports: list[BatchReport],
+    stale: list[tuple[str, str]],
+    user_writes: list[str],
+    verbosity: int,
 ) -> int:
     landed = sum(len(r.landed) for r in reports)
     rolled = [(r.id, p, why) for r in reports for p, why in r.rolled_back]
@@ -437,7 +483,7 @@ def _finish(
     stale = stale + [(p, why) for r in reports for p, why in r.stale]
     for path, why in stale:
         out.out(f"skipped {path}: {why}")
-    for path in sorted({p for r in reports for p in r.user_writes}):
+    for path in user_writes:
         out.out(f"warning: {path} was changed by code run during verification (not by migrate)")
     for target, res in sorted(pre.items()):
         out.out(f"pre-existing failure, not blamed: {describe(target)}: {res.summary()}")

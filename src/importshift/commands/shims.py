@@ -135,7 +135,7 @@ def run_retire(opts: Options, vopts: VerifyOptions, out: Output, git: Git, dry_r
     with locked(root):
         journal = Journal(root)
         verifier = make_verifier(root, rules.source_roots, vopts, opts.jobs or os.cpu_count() or 1)
-        lander = _Lander(root, verifier, str(journal.next_id()))
+        lander = _Lander(root, verifier, None, str(journal.next_id()))
         report = lander.land(journal, changes)
     for path, why in report.rolled_back:
         out.out(f"rolled back {path}: {why}")
