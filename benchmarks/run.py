@@ -610,46 +610,49 @@ def target_lines(rows: list[Row], args: argparse.Namespace) -> list[str]:
     def verdict(ok: bool) -> str:
         return "met" if ok else "**missed**"
 
+    def ratio(slow: Row | None, fast: Row | None) -> float | None:
+        return slow.timing.median / fast.timing.median if slow and fast else None
+
     lines = ["", "## Against the targets", "", "Computed from the rows above, in this run.", ""]
     prefix = f"detect ({REAL_PACKAGE}"
     real = next((r.what[len("detect (") : -1] for r in rows if r.what.startswith(prefix)), None)
     for label in (_generated(args.peer_files), real):
-        plan = _row(rows, f"detect ({label})", "migrate plan")
         peer = _row(rows, f"rewrite ({label})", "LibCST RenameCommand (all moves)")
-        if label and plan and peer:
-            ratio = peer.timing.median / plan.timing.median
+        slower = ratio(peer, _row(rows, f"detect ({label})", "migrate plan"))
+        if label and slower is not None:
             lines.append(
                 f"- `plan` vs LibCST RenameCommand, same moves, {label}: LibCST takes "
-                f"{ratio:,.0f}x as long (target >= 20x: {verdict(ratio >= 20)})."
+                f"{slower:,.0f}x as long (target >= 20x: {verdict(slower >= 20)})."
             )
     for n in (args.files, args.scale):
-        plan = _row(rows, f"detect ({_generated(n)})", "migrate plan")
-        ruff = _row(rows, f"detect ({_generated(n)})", "ruff check --select TID251")
-        if n and plan and ruff:
-            ratio = plan.timing.median / ruff.timing.median
+        what = f"detect ({_generated(n)})"
+        vs_ruff = ratio(
+            _row(rows, what, "migrate plan"), _row(rows, what, "ruff check --select TID251")
+        )
+        if n and vs_ruff is not None:
             lines.append(
-                f"- `plan` vs `ruff check --select TID251`, {_generated(n)}: {ratio:.2f}x "
-                f"(target <= 2x: {verdict(ratio <= 2)})."
+                f"- `plan` vs `ruff check --select TID251`, {_generated(n)}: {vs_ruff:.2f}x "
+                f"(target <= 2x: {verdict(vs_ruff <= 2)})."
             )
     floor = _row(rows, "20-file commit", "python -c pass (floor)")
     check = _row(rows, "20-file commit, no candidate", "migrate check")
-    ruff = _row(rows, "20-file commit, no candidate", "ruff check --select TID251")
-    if floor and check:
-        ratio = check.timing.median / floor.timing.median
-        beside = f"; ruff {ruff.timing.median / floor.timing.median:.2f}x" if ruff else ""
+    to_floor = ratio(check, floor)
+    if check and to_floor is not None:
+        ruff_to_floor = ratio(_row(rows, check.what, "ruff check --select TID251"), floor)
+        beside = f"; ruff {ruff_to_floor:.2f}x" if ruff_to_floor is not None else ""
         lines.append(
             f"- `check` on a 20-file commit without candidates: {check.timing.median * 1000:.0f}"
-            f" ms, {ratio:.2f}x a bare `python -c pass` (target <= 2.5x: "
-            f"{verdict(ratio <= 2.5)}){beside}."
+            f" ms, {to_floor:.2f}x a bare `python -c pass` (target <= 2.5x: "
+            f"{verdict(to_floor <= 2.5)}){beside}."
         )
     plain = _row(rows, "verify a 50-module batch", "plain loop of `python -c 'import m'`")
     ours = _row(rows, "verify a 50-module batch", "migrate's verifier")
-    if plain and ours:
-        ratio = ours.timing.median / plain.timing.median
+    overhead = ratio(ours, plain)
+    if ours and plain and overhead is not None:
         lines.append(
             f"- Verifying a 50-module batch: {ours.timing.median:.2f} s against "
-            f"{plain.timing.median:.2f} s for a plain loop of imports, {ratio:.2f}x "
-            f"(target <= 1.1x: {verdict(ratio <= 1.1)})."
+            f"{plain.timing.median:.2f} s for a plain loop of imports, {overhead:.2f}x "
+            f"(target <= 1.1x: {verdict(overhead <= 1.1)})."
         )
     sizes = sorted(n for n in {args.peer_files, args.files, args.scale} if n)
     for tool in ("migrate plan", "migrate apply --verify none"):

@@ -166,31 +166,30 @@ def test_new_only_ratchet(tmp_path: pathlib.Path) -> None:
     assert invoke("--rules", rules, "check", "--new-only", str(new)).exit_code == 1
 
 
-def test_fast_path_subprocess_matches(tmp_path: pathlib.Path) -> None:
-    make_tree(tmp_path, FORMS)
-    runner = invoke("--rules", str(tmp_path / "rules.yaml"), "check")
+def _with_importtime(cwd: pathlib.Path, *args: str) -> subprocess.CompletedProcess[str]:
+    """``python -X importtime ARGS`` in ``cwd``, as installed (no PYTHONPATH); stderr lists
+    every module imported."""
     env = {k: v for k, v in os.environ.items() if k != "PYTHONPATH"}
-    proc = subprocess.run(
-        [sys.executable, "-X", "importtime", "-m", "importshift", "check"],
-        cwd=tmp_path,
+    return subprocess.run(
+        [sys.executable, "-X", "importtime", *args],
+        cwd=cwd,
         capture_output=True,
         text=True,
         timeout=120,
         env=env,
     )
+
+
+def test_fast_path_subprocess_matches(tmp_path: pathlib.Path) -> None:
+    make_tree(tmp_path, FORMS)
+    runner = invoke("--rules", str(tmp_path / "rules.yaml"), "check")
+    proc = _with_importtime(tmp_path, "-m", "importshift", "check")
     assert proc.returncode == 1
     assert proc.stdout == runner.stdout
     imported = proc.stderr
     for heavy in ("libcst", "click", "rich", "multiprocessing"):
         assert f" {heavy}\n" not in imported, heavy  # the hook's path stays light
-    cached = subprocess.run(
-        [sys.executable, "-X", "importtime", "-m", "importshift", "check"],
-        cwd=tmp_path,
-        capture_output=True,
-        text=True,
-        timeout=120,
-        env=env,
-    )
+    cached = _with_importtime(tmp_path, "-m", "importshift", "check")
     assert cached.stdout == runner.stdout
     assert " yaml\n" not in cached.stderr  # the compiled rules come from the cache
 
@@ -200,10 +199,8 @@ def test_a_clean_commit_imports_almost_nothing(tmp_path: pathlib.Path) -> None:
     uv write (``import sys; from importshift.entry import main``) and the cached rules."""
     make_tree(tmp_path, {**FORMS, "app/clean.py": "import os\n\nprint(os.sep)\n"})
     launcher = "import sys\nfrom importshift.entry import main\nsys.exit(main())\n"
-    env = {k: v for k, v in os.environ.items() if k != "PYTHONPATH"}
-    argv = [sys.executable, "-X", "importtime", "-c", launcher, "check", "app/clean.py"]
     for _ in range(2):  # the first run compiles the rules into the cache
-        proc = subprocess.run(argv, cwd=tmp_path, capture_output=True, text=True, env=env)
+        proc = _with_importtime(tmp_path, "-c", launcher, "check", "app/clean.py")
         assert proc.returncode == 0, proc.stderr[-2000:]
     imported = {line.rsplit("|", 1)[-1].strip() for line in proc.stderr.splitlines()}
     heavy = {"ast", "re", "enum", "typing", "dataclasses", "yaml", "click", "libcst", "json"}

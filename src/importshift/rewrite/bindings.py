@@ -35,12 +35,10 @@ class Bindings:
         self.read: Counter[str] = Counter()
         self.star = False
         self._strings: list[str] = []
-        docstrings = {
-            id(node.value)
-            for node in ast.walk(tree)
-            if isinstance(node, ast.Expr) and isinstance(node.value, ast.Constant)
-        }
+        docstrings: set[int] = set()  # ast.walk is breadth-first: a statement before its value
         for node in ast.walk(tree):
+            if isinstance(node, ast.Expr) and isinstance(node.value, ast.Constant):
+                docstrings.add(id(node.value))
             self._count(node, docstrings)
 
     def _count(self, node: ast.AST, docstrings: set[int]) -> None:

@@ -83,6 +83,7 @@ class _Analyzer:
         self.module_node = tree
         self._source = source
         self._bindings: Bindings | None = None
+        self._plain: dict[tuple[int, str], list[cst.CSTNode] | None] = {}
         self._wrapper = MetadataWrapper(tree, unsafe_skip_copy=True)
         self._scopes: Mapping[cst.CSTNode, Scope | None] | None = None
         self.parents = found.parents
@@ -97,11 +98,20 @@ class _Analyzer:
         """The uses of a module-level import whose name the file binds nowhere else, without
         a scope analysis (see ``bindings.py``); None when that takes the scope analysis."""
         roots = {name.partition(".")[0] for name in names}
-        if self._source is None or id(stmt) not in self.found.top_level or len(roots) != 1:
+        source = self._source
+        if source is None or id(stmt) not in self.found.top_level or len(roots) != 1:
             return None
-        if self._bindings is None:
-            self._bindings = Bindings(self._source)
         (root,) = roots
+        key = (id(stmt), root)
+        if key not in self._plain:  # asked again by _can_rename and _rename: computed once
+            self._plain[key] = self._find_plain_uses(stmt, root, source)
+        return self._plain[key]
+
+    def _find_plain_uses(
+        self, stmt: _SmallImport, root: str, source: ast.Module
+    ) -> list[cst.CSTNode] | None:
+        if self._bindings is None:
+            self._bindings = Bindings(source)
         found = uses(root, self.found.spelled.get(root, []), self.parents, self._bindings)
         if found is None:
             return None
