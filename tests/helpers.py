@@ -7,9 +7,9 @@ import os
 import textwrap
 from dataclasses import dataclass, field
 
-from importshift.engine import Engine, Rewrite
-from importshift.model import Status
-from importshift.rules import load_rules
+from importshift.config.rules import load_rules
+from importshift.core.model import Status
+from importshift.rewrite.engine import Engine, Rewrite
 
 
 class NoProbe:

@@ -13,11 +13,11 @@ import sys
 import libcst as cst
 
 from benchmarks import corpus
-from importshift import modules
-from importshift.engine import Engine
-from importshift.model import Status
+from importshift.codebase import files as modules
+from importshift.config.rules import load_rules
+from importshift.core.model import Status
+from importshift.rewrite.engine import Engine
 from importshift.rewrite.moves import rewrite_moves
-from importshift.rules import load_rules
 
 ROOT = pathlib.Path(__file__).resolve().parents[1]
 

@@ -8,7 +8,7 @@ import pathlib
 import pytest
 from helpers import parse_header, rewrite, ruleset
 
-from importshift.model import Status
+from importshift.core.model import Status
 
 CASES = pathlib.Path(__file__).parent / "cases"
 FILES = sorted(CASES.rglob("*.py"))

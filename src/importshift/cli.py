@@ -14,8 +14,8 @@ from typing import Any, TypeVar
 import click
 
 from importshift import __version__
-from importshift.errors import ImportshiftError, RulesError
-from importshift.options import Format, Options, VerifyMode, VerifyOptions
+from importshift.core.errors import ImportshiftError, RulesError
+from importshift.core.options import Format, Options, VerifyMode, VerifyOptions
 
 F = TypeVar("F", bound=Callable[..., Any])
 
@@ -254,8 +254,8 @@ def apply_cmd(
     commit: bool,
 ) -> int:
     """Apply the plan in verified batches (rolled back and bisected when they break)."""
+    from importshift.adapters.git import GitCli
     from importshift.commands import apply
-    from importshift.gitport import GitCli
 
     return apply.run(
         opts,
@@ -327,8 +327,8 @@ def retire_cmd(
     timeout: float,
 ) -> int:
     """Remove shim aliases nobody imports, and shim modules nothing imports."""
+    from importshift.adapters.git import GitCli
     from importshift.commands import shims
-    from importshift.gitport import GitCli
 
     return shims.run_retire(
         opts, _verify_options(verify, verify_cmd, python, timeout), ClickOutput(), GitCli(), dry_run

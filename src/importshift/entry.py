@@ -61,8 +61,8 @@ def _fast_check(args: list[str]) -> int | None:
     if fmt not in ("text", "json", "github") or not jobs.isdigit():
         return None
     from importshift.commands import check
-    from importshift.errors import ImportshiftError, RulesError
-    from importshift.options import Format, Options
+    from importshift.core.errors import ImportshiftError, RulesError
+    from importshift.core.options import Format, Options
 
     verbosity = -1 if flags & {"-q", "--quiet"} else int(bool(flags & {"-v", "--verbose"}))
     opts = Options(

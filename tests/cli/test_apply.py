@@ -254,9 +254,9 @@ def test_interrupted_run_resumes(tmp_path: pathlib.Path, sig: signal.Signals) ->
 
 
 def test_progress_bar_on_a_terminal(tmp_path: pathlib.Path) -> None:
+    from importshift.adapters.git import GitCli
     from importshift.commands import apply as apply_command
-    from importshift.gitport import GitCli
-    from importshift.options import Options, VerifyMode, VerifyOptions
+    from importshift.core.options import Options, VerifyMode, VerifyOptions
 
     class Terminal:
         lines: list[str] = []

@@ -10,7 +10,7 @@ import pytest
 from helpers import make_tree
 from libcst.codemod import CodemodContext
 
-from importshift.model import CodemodSpec
+from importshift.core.model import CodemodSpec
 from importshift.rewrite.extra import load_codemod, run_codemod
 
 PATH = pathlib.Path(__file__).resolve().parents[2] / "codemods" / "rename_kwarg.py"

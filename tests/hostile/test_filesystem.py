@@ -164,7 +164,7 @@ def test_plan_json_is_what_apply_writes(tmp_path: pathlib.Path) -> None:
     before = snapshot(tmp_path)
     assert invoke(tmp_path, "apply", "--verify", "none").exit_code == 0
     after = snapshot(tmp_path)
-    from importshift.engine import unified_diff
+    from importshift.rewrite.engine import unified_diff
 
     written = "".join(
         unified_diff(rel, before[rel], after[rel])

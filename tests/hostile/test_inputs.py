@@ -9,7 +9,7 @@ import sys
 import pytest
 from helpers import rewrite, ruleset
 
-from importshift.model import Status
+from importshift.core.model import Status
 
 
 @pytest.fixture

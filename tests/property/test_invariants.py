@@ -10,7 +10,7 @@ import libcst as cst
 from helpers import rewrite, ruleset
 from hypothesis import given
 
-from importshift.model import Status
+from importshift.core.model import Status
 from importshift.rewrite.moves import rewrite_moves
 from property.sources import modules_source, unrelated_source
 

@@ -7,7 +7,7 @@ import pathlib
 import pytest
 from helpers import rewrite, ruleset
 
-from importshift.model import Status
+from importshift.core.model import Status
 
 
 @pytest.fixture

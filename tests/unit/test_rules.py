@@ -7,9 +7,9 @@ import pathlib
 import pytest
 from helpers import NoProbe
 
-from importshift.errors import RulesError
-from importshift.model import Kind
-from importshift.rules import load_rules
+from importshift.config.rules import load_rules
+from importshift.core.errors import RulesError
+from importshift.core.model import Kind
 
 
 def _write_tree(root: pathlib.Path, files: dict[str, str]) -> None:

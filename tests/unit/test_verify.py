@@ -11,8 +11,14 @@ import time
 import pytest
 from helpers import make_tree
 
-from importshift.options import VerifyMode, VerifyOptions
-from importshift.verify import SubprocessVerifier, Target, Verdict, is_test_file, pick_python
+from importshift.adapters.verify import (
+    SubprocessVerifier,
+    Target,
+    Verdict,
+    is_test_file,
+    pick_python,
+)
+from importshift.core.options import VerifyMode, VerifyOptions
 
 TREE = {
     "pkg/__init__.py": "",

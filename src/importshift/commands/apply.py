@@ -9,21 +9,28 @@ import signal
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 
-from importshift import planner
+from importshift.adapters.git import Git
+from importshift.adapters.verify import (
+    NoVerifier,
+    Result,
+    Target,
+    Verifier,
+    describe,
+    make_verifier,
+)
+from importshift.codebase.files import SourceFile
+from importshift.codebase.textio import atomic_write, read_bytes, write_new
 from importshift.commands.common import load, select
-from importshift.engine import Engine, sha256
-from importshift.errors import ImportshiftError, RefusedError
-from importshift.gitport import Git
-from importshift.journal import DELETED, FileRecord, Journal, apply_patch, reverse_patch
-from importshift.lock import locked
-from importshift.model import RuleSet, Status
-from importshift.modules import SourceFile
-from importshift.options import Options, VerifyOptions
-from importshift.output import Output
-from importshift.planner import Plan
-from importshift.report import PLAN_VERSION, rules_digest
-from importshift.textio import atomic_write, read_bytes, write_new
-from importshift.verify import NoVerifier, Result, Target, Verifier, describe, make_verifier
+from importshift.core.errors import ImportshiftError, RefusedError
+from importshift.core.model import RuleSet, Status
+from importshift.core.options import Options, VerifyOptions
+from importshift.core.output import Output
+from importshift.ops import planner
+from importshift.ops.journal import DELETED, FileRecord, Journal, apply_patch, reverse_patch
+from importshift.ops.lock import locked
+from importshift.ops.planner import Plan
+from importshift.report.plan import PLAN_VERSION, rules_digest
+from importshift.rewrite.engine import Engine, sha256
 
 
 @dataclass(frozen=True, slots=True)

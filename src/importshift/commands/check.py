@@ -10,11 +10,13 @@ import os
 from collections import Counter, namedtuple
 from collections.abc import Sequence
 
-from importshift import locate, modules, prefilter
-from importshift.model import Kind, RuleSet, Site
-from importshift.options import Format, Options
-from importshift.output import Output
-from importshift.rulecache import Cached, load_cached, store
+from importshift.codebase import files as modules
+from importshift.config import locate
+from importshift.config.cache import Cached, load_cached, store
+from importshift.core import prefilter
+from importshift.core.model import Kind, RuleSet, Site
+from importshift.core.options import Format, Options
+from importshift.core.output import Output
 
 CODE = "MIG001"
 
@@ -54,7 +56,7 @@ def _sites(
         return []
     import ast  # only now: a commit that mentions no old name never pays for it
 
-    from importshift import detect
+    from importshift.rewrite import detect
 
     try:
         tree = ast.parse(data)
@@ -110,7 +112,7 @@ def run(
             continue
         if sites and new_only:
             if git is None:
-                from importshift.gitport import GitCli
+                from importshift.adapters.git import GitCli
 
                 git = GitCli()
             old = git.show(root, base, rel)
@@ -187,9 +189,9 @@ def _report(out: Output, fmt: Format, findings: list[Finding]) -> None:
 
 
 def _fix(rules: RuleSet, paths: list[str], out: Output) -> int:
-    from importshift.engine import Engine
-    from importshift.model import Status
-    from importshift.textio import atomic_write
+    from importshift.codebase.textio import atomic_write
+    from importshift.core.model import Status
+    from importshift.rewrite.engine import Engine
 
     engine = Engine(rules)
     changed = 0

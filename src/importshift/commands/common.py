@@ -5,12 +5,13 @@ from __future__ import annotations
 import os
 from collections.abc import Sequence
 
-from importshift import locate, planner
-from importshift.errors import ImportshiftError
-from importshift.modules import Skip, SourceFile
-from importshift.options import Options
-from importshift.output import Output
-from importshift.rules import Loaded, load_rules
+from importshift.codebase.files import Skip, SourceFile
+from importshift.config import locate
+from importshift.config.rules import Loaded, load_rules
+from importshift.core.errors import ImportshiftError
+from importshift.core.options import Options
+from importshift.core.output import Output
+from importshift.ops import planner
 
 
 def rules_path(opts: Options) -> str:

@@ -6,14 +6,14 @@ import json
 from collections import defaultdict
 from collections.abc import Sequence
 
-from importshift import modules
+from importshift.analysis.discover import Proposal, discover
+from importshift.analysis.shims import Shim, ShimName, importers_of
+from importshift.codebase import files as modules
 from importshift.commands.common import load, rules_path, select
-from importshift.discover import Proposal, discover
-from importshift.options import Format, Options
-from importshift.output import Output
-from importshift.rules import Loaded
-from importshift.ruleswrite import NewMove, render, write_moves
-from importshift.shims import Shim, ShimName, importers_of
+from importshift.config.rules import Loaded
+from importshift.config.writer import NewMove, render, write_moves
+from importshift.core.options import Format, Options
+from importshift.core.output import Output
 
 
 def proposals(loaded: Loaded, paths: Sequence[str] = ()) -> list[Proposal]:

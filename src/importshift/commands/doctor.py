@@ -5,11 +5,11 @@ from __future__ import annotations
 import json
 from collections.abc import Sequence
 
-from importshift import doctor
+from importshift.analysis import doctor
 from importshift.commands.common import load, rules_path, select
-from importshift.options import Format, Options
-from importshift.output import Output
-from importshift.ruleswrite import NewMove, write_moves
+from importshift.config.writer import NewMove, write_moves
+from importshift.core.options import Format, Options
+from importshift.core.output import Output
 
 
 def run(

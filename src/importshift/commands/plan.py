@@ -6,11 +6,12 @@ import json
 import time
 from collections.abc import Sequence
 
-from importshift import planner, report
 from importshift.commands.common import load, select
-from importshift.options import Format, Options
-from importshift.output import Output
-from importshift.planner import Plan
+from importshift.core.options import Format, Options
+from importshift.core.output import Output
+from importshift.ops import planner
+from importshift.ops.planner import Plan
+from importshift.report import plan as report
 
 
 def run(opts: Options, out: Output, paths: Sequence[str], diff: bool, out_path: str | None) -> int:

@@ -5,20 +5,22 @@ from __future__ import annotations
 import json
 import os
 
-from importshift import dotted, modules, planner
+from importshift.adapters.git import Git
+from importshift.adapters.verify import describe, make_verifier
+from importshift.analysis.shims import Shim, find_shims, remove_names
+from importshift.codebase import files as modules
+from importshift.codebase.summary import summarize
+from importshift.codebase.textio import read_bytes
 from importshift.commands.apply import Change, _Lander
 from importshift.commands.common import load
-from importshift.engine import sha256
-from importshift.gitport import Git
-from importshift.journal import Journal
-from importshift.lock import locked
-from importshift.options import Format, Options, VerifyOptions
-from importshift.output import Output
-from importshift.rules import Loaded
-from importshift.shims import Shim, find_shims, remove_names
-from importshift.summary import summarize
-from importshift.textio import read_bytes
-from importshift.verify import describe, make_verifier
+from importshift.config.rules import Loaded
+from importshift.core import dotted
+from importshift.core.options import Format, Options, VerifyOptions
+from importshift.core.output import Output
+from importshift.ops import planner
+from importshift.ops.journal import Journal
+from importshift.ops.lock import locked
+from importshift.rewrite.engine import sha256
 
 
 def _find(loaded: Loaded, opts: Options) -> list[Shim]:

@@ -4,14 +4,14 @@ from __future__ import annotations
 
 import os
 
-from importshift.engine import sha256
-from importshift.errors import ImportshiftError
-from importshift.journal import DELETED, BatchRecord, Journal, apply_patch
-from importshift.locate import rules_path
-from importshift.lock import locked
-from importshift.options import Options
-from importshift.output import Output
-from importshift.textio import read_bytes, write_new
+from importshift.codebase.textio import read_bytes, write_new
+from importshift.config.locate import rules_path
+from importshift.core.errors import ImportshiftError
+from importshift.core.options import Options
+from importshift.core.output import Output
+from importshift.ops.journal import DELETED, BatchRecord, Journal, apply_patch
+from importshift.ops.lock import locked
+from importshift.rewrite.engine import sha256
 
 
 def run(opts: Options, out: Output, batch_id: str | None, everything: bool) -> int:

@@ -10,8 +10,8 @@ from dataclasses import dataclass
 import libcst as cst
 from libcst.codemod import Codemod, CodemodContext, SkipFile
 
-from importshift.errors import ImportshiftError
-from importshift.model import CodemodSpec, Edit
+from importshift.core.errors import ImportshiftError
+from importshift.core.model import CodemodSpec, Edit
 
 
 @dataclass(frozen=True)

@@ -15,9 +15,9 @@ from dataclasses import dataclass, field
 import libcst as cst
 from libcst.metadata import ClassScope, GlobalScope, MetadataWrapper, Scope, ScopeProvider
 
-from importshift import dotted
-from importshift.model import Kind, RuleSet
-from importshift.policy import applies
+from importshift.core import dotted
+from importshift.core.model import Kind, RuleSet
+from importshift.core.policy import applies
 from importshift.rewrite import nodes
 from importshift.rewrite.bindings import Bindings, reads, uses
 from importshift.rewrite.collect import Collected

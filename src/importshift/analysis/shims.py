@@ -10,10 +10,11 @@ from dataclasses import dataclass
 
 import libcst as cst
 
-from importshift import dotted, scan
-from importshift.model import FileOutcome, Kind, RuleSet
-from importshift.modules import SourceFile
-from importshift.summary import Summary, summarize
+from importshift.codebase import scan
+from importshift.codebase.files import SourceFile
+from importshift.codebase.summary import Summary, summarize
+from importshift.core import dotted
+from importshift.core.model import FileOutcome, Kind, RuleSet
 
 
 @dataclass(frozen=True, slots=True)

@@ -6,8 +6,8 @@ import hashlib
 from collections import defaultdict
 from typing import TypedDict
 
-from importshift.model import FileOutcome, Kind, Move, RuleSet
-from importshift.planner import Plan
+from importshift.core.model import FileOutcome, Kind, Move, RuleSet
+from importshift.ops.planner import Plan
 
 PLAN_VERSION = 1
 

@@ -11,10 +11,10 @@ from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
 
-from importshift import modules
-from importshift.engine import Engine, FileTimeout, outcome
-from importshift.model import FileOutcome, Note, RuleSet, Status
-from importshift.modules import Skip, SourceFile
+from importshift.codebase import files as modules
+from importshift.codebase.files import Skip, SourceFile
+from importshift.core.model import FileOutcome, Note, RuleSet, Status
+from importshift.rewrite.engine import Engine, FileTimeout, outcome
 
 _IN_PROCESS_BELOW = 256
 

@@ -12,7 +12,7 @@ import marshal
 import os
 
 from importshift import __version__
-from importshift.model import CodemodSpec, Kind, Move, RuleSet
+from importshift.core.model import CodemodSpec, Kind, Move, RuleSet
 
 _FORMAT = 1
 

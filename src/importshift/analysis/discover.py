@@ -8,9 +8,9 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from importshift import dotted
-from importshift.modules import SourceFile
-from importshift.summary import Summary, summarize
+from importshift.codebase.files import SourceFile
+from importshift.codebase.summary import Summary, summarize
+from importshift.core import dotted
 
 _ALIAS_LINE = re.compile(rb"^[A-Za-z_]\w*[ \t]*=[ \t]*[A-Za-z_][\w.]*[ \t]*(#.*)?$", re.M)
 _REAL_CODE = re.compile(rb"^(?:async[ \t]+)?(?:def|class)[ \t]+(?!__getattr__\b|__dir__\b)", re.M)

@@ -6,7 +6,7 @@ import os
 from collections import namedtuple
 from collections.abc import Iterable, Iterator
 
-from importshift import dotted
+from importshift.core import dotted
 
 _NEVER = {
     ".git",

@@ -9,7 +9,7 @@ from __future__ import annotations
 import ast
 from dataclasses import dataclass
 
-from importshift import dotted
+from importshift.core import dotted
 
 
 @dataclass(frozen=True, slots=True)

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from importshift import dotted
-from importshift.model import Kind, Move, Resolution
+from importshift.core import dotted
+from importshift.core.model import Kind, Move, Resolution
 
 
 def is_shim_of(module: str | None, move: Move) -> bool:
@@ -11,7 +11,7 @@ def is_shim_of(module: str | None, move: Move) -> bool:
     if module is None:
         return False
     if move.kind is Kind.MODULE:
-        return dotted.within(module, move.old)
+        return move.covers(module)
     return module == dotted.parent(move.old)
 
 

@@ -14,10 +14,11 @@ from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
 
-from importshift import dotted, scan
-from importshift.modules import SourceFile
-from importshift.platforms import MISSING
-from importshift.toplevel import top_level_names
+from importshift.analysis.platforms import MISSING
+from importshift.codebase import scan
+from importshift.codebase.files import SourceFile
+from importshift.codebase.toplevel import top_level_names
+from importshift.core import dotted
 
 
 @dataclass(frozen=True, slots=True)

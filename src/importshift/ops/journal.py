@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 
 from diff_match_patch import diff_match_patch
 
-from importshift.lock import state_dir
+from importshift.ops.lock import state_dir
 
 JOURNAL = "journal.jsonl"
 DELETED = "deleted"  # the "after" hash of a file the batch removed

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import os
 
-from importshift.errors import ImportshiftError
+from importshift.core.errors import ImportshiftError
 
 RULES_NAME = "rules.yaml"
 

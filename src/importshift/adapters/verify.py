@@ -27,8 +27,8 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import Protocol
 
-from importshift.modules import SourceFile
-from importshift.options import VerifyMode, VerifyOptions
+from importshift.codebase.files import SourceFile
+from importshift.core.options import VerifyMode, VerifyOptions
 
 OUTPUT_TAIL = 4000
 

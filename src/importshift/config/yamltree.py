@@ -10,7 +10,7 @@ from dataclasses import dataclass
 
 import yaml
 
-from importshift.errors import Problem
+from importshift.core.errors import Problem
 
 MAX_BYTES = 4 * 1024 * 1024
 MAX_NODES = 200_000

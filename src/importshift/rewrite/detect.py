@@ -9,9 +9,9 @@ from __future__ import annotations
 import ast
 from collections.abc import Iterator
 
-from importshift import dotted
-from importshift.model import Kind, Note, RuleSet, Site
-from importshift.policy import applies, is_shim_of
+from importshift.core import dotted
+from importshift.core.model import Kind, Note, RuleSet, Site
+from importshift.core.policy import applies, is_shim_of
 
 
 def find_sites(

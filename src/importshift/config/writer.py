@@ -6,7 +6,7 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from importshift.textio import atomic_write
+from importshift.codebase.textio import atomic_write
 
 
 @dataclass(frozen=True, slots=True)

@@ -6,7 +6,7 @@ import contextlib
 import os
 from collections.abc import Iterator
 
-from importshift.errors import RefusedError
+from importshift.core.errors import RefusedError
 
 STATE_DIR = ".migrate"
 

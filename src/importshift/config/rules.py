@@ -7,12 +7,13 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import PurePosixPath
 
-from importshift import dotted, modules
-from importshift.errors import ImportshiftError, Problem, RulesError
-from importshift.model import CodemodSpec, Kind, Move, RuleSet
-from importshift.specprobe import SpecProbe, SubprocessProbe
-from importshift.toplevel import top_level_names
-from importshift.yamltree import Mark, Value, YMap, YScalar, YSeq, load
+from importshift.adapters.interpreter import SpecProbe, SubprocessProbe
+from importshift.codebase import files as modules
+from importshift.codebase.toplevel import top_level_names
+from importshift.config.yamltree import Mark, Value, YMap, YScalar, YSeq, load
+from importshift.core import dotted
+from importshift.core.errors import ImportshiftError, Problem, RulesError
+from importshift.core.model import CodemodSpec, Kind, Move, RuleSet
 
 _TOP_KEYS = ("version", "source_roots", "exclude", "include", "gitignore", "moves", "codemods")
 _MOVE_KEYS = ("old", "new", "reason", "kind", "strings")
@@ -319,7 +320,7 @@ class _Compiler:
             target = self._follow(move, by_old, marks[move.old])
             if target is None:
                 continue
-            if move.kind is Kind.MODULE and dotted.within(target, move.old):
+            if move.kind is Kind.MODULE and target != move.new and dotted.within(target, move.old):
                 self.problem(marks[move.old], f"'new' {target!r} lies inside 'old' {move.old!r}")
                 continue
             final.append(move._replace(target=target))
@@ -395,7 +396,7 @@ class _Compiler:
 def _longest(name: str, by_old: dict[str, Move]) -> Move | None:
     probe = name
     while probe:
-        if probe in by_old:
+        if probe in by_old and by_old[probe].covers(name):
             return by_old[probe]
         probe = dotted.parent(probe)
     return None

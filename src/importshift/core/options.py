@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections import namedtuple
 
-from importshift.choice import Choice
+from importshift.core.choice import Choice
 
 
 class Format(Choice):

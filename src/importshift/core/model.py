@@ -9,8 +9,8 @@ from __future__ import annotations
 
 from collections import namedtuple
 
-from importshift import dotted
-from importshift.choice import Choice
+from importshift.core import dotted
+from importshift.core.choice import Choice
 
 
 class Kind(Choice):
@@ -36,6 +36,16 @@ class Move(namedtuple("Move", "old new target kind reason strings line", default
     @property
     def id(self) -> str:
         return self.old
+
+    def covers(self, name: str) -> bool:
+        """``name`` is ``old`` or lies below it, and is not already the move's own ``new``.
+
+        A module that becomes a package of the same name (``a.report -> a.report.plan``)
+        moves ``a.report`` and its other submodules, never ``a.report.plan`` itself.
+        """
+        if not dotted.within(name, self.old):
+            return False
+        return self.kind is Kind.SYMBOL or name == self.old or not dotted.within(name, self.new)
 
     @property
     def old_module(self) -> str:
@@ -137,7 +147,7 @@ class RuleSet:
         probe = name
         while probe:
             move = self._by_old.get(probe)
-            if move is not None:
+            if move is not None and move.covers(name):
                 return move
             probe = dotted.parent(probe)
         return None

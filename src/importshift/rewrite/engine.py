@@ -11,8 +11,9 @@ import ast
 import hashlib
 from dataclasses import dataclass
 
-from importshift import detect, prefilter
-from importshift.model import Edit, FileOutcome, Note, RuleSet, Site, Status
+from importshift.core import prefilter
+from importshift.core.model import Edit, FileOutcome, Note, RuleSet, Site, Status
+from importshift.rewrite import detect
 
 MAX_BYTES = 2 * 1024 * 1024  # LibCST needs minutes and gigabytes beyond this: generated code
 
@@ -209,7 +210,7 @@ def outcome(path: str, data: bytes, result: Rewrite, want_diff: bool = False) ->
 def unified_diff(path: str, old: bytes, new: bytes) -> str:
     import difflib
 
-    from importshift.textio import decode
+    from importshift.codebase.textio import decode
 
     a = decode(old).splitlines(keepends=True)
     b = decode(new).splitlines(keepends=True)

@@ -1,0 +1,1 @@
+"""Read-only findings over the codebase: shims, discover, doctor, platforms."""

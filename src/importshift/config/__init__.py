@@ -1,0 +1,1 @@
+"""rules.yaml <-> RuleSet: locate, YAML tree, validation, resolution, cache, writer. Never walks the repository."""

@@ -1,0 +1,1 @@
+"""Stateful operations: scanning pool, batches, landing, journal, lock."""

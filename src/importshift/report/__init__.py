@@ -1,0 +1,1 @@
+"""Renderings built from values: text, JSON, GitHub annotations."""
