@@ -213,3 +213,31 @@ def test_gitignore_and_exclude(tmp_path: pathlib.Path) -> None:
     assert "build/gen.py" not in loaded.files
     assert "sub/a.gen.py" not in loaded.files
     assert "sub/b.py" in loaded.files and "pkg/events.py" in loaded.files
+
+
+def test_module_becomes_package_of_its_own_name(tmp_path: pathlib.Path) -> None:
+    """``pkg.report -> pkg.report.plan`` (a module turned into a package): neither a cycle
+    nor 'new inside old'; the new path itself and its importers are not moved again."""
+    _write_tree(tmp_path, {"pkg/report/__init__.py": "", "pkg/report/plan.py": "X = 1\n"})
+    loaded = load(
+        tmp_path,
+        "version: 1\nmoves:\n  - {old: pkg.report, new: pkg.report.plan, kind: module}\n",
+    )
+    rules = loaded.ruleset
+    [move] = rules.moves
+    assert move.target == "pkg.report.plan"
+    assert rules.resolve("pkg.report").new == "pkg.report.plan"
+    assert rules.resolve("pkg.report.X").new == "pkg.report.plan.X"
+    assert rules.resolve("pkg.report.plan") is None
+    assert rules.resolve("pkg.report.plan.X") is None
+
+
+def test_module_moved_inside_itself_through_a_chain_is_an_error(tmp_path: pathlib.Path) -> None:
+    assert any(
+        "lies inside" in p or "cycle" in p
+        for p in problems(
+            tmp_path,
+            "version: 1\nmoves:\n  - {old: pkg.factory, new: pkg.canonical, kind: module}\n"
+            "  - {old: pkg.canonical, new: pkg.factory.sub, kind: module}\n",
+        )
+    )

@@ -27,7 +27,7 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import Protocol
 
-from importshift.codebase.files import SourceFile
+from importshift.core.model import SourceFile
 from importshift.core.options import VerifyMode, VerifyOptions
 
 OUTPUT_TAIL = 4000

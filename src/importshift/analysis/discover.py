@@ -5,12 +5,14 @@ from __future__ import annotations
 
 import os
 import re
-from collections.abc import Iterable
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
-from importshift.codebase.files import SourceFile
+from importshift.analysis.shims import Shim, ShimName, importers_of
 from importshift.codebase.summary import Summary, summarize
 from importshift.core import dotted
+from importshift.core.model import SourceFile
 
 _ALIAS_LINE = re.compile(rb"^[A-Za-z_]\w*[ \t]*=[ \t]*[A-Za-z_][\w.]*[ \t]*(#.*)?$", re.M)
 _REAL_CODE = re.compile(rb"^(?:async[ \t]+)?(?:def|class)[ \t]+(?!__getattr__\b|__dir__\b)", re.M)
@@ -153,4 +155,28 @@ def _proposals(idx: _Index, f: SourceFile, s: Summary) -> list[Proposal]:
                 f.path,
             )
         )
+    return out
+
+
+def discovered_shims(
+    root: str, files: Sequence[SourceFile], index: dict[str, str], known: set[str]
+) -> list[Shim]:
+    """Undeclared shims as ``Shim`` values (for ``migrate shims --discovered``)."""
+    by_module: dict[str, list[Proposal]] = defaultdict(list)
+    for p in discover(root, files, index, known):
+        module = p.old if p.kind == "module" else p.old.rpartition(".")[0]
+        by_module[module].append(p)
+    out = []
+    for module, props in sorted(by_module.items()):
+        users = tuple(importers_of(root, files, module))
+        names = tuple(
+            ShimName(
+                "*" if p.kind == "module" else p.old.rpartition(".")[2],
+                f"discovered: {p.old} -> {p.new}",
+                users,
+                (),
+            )
+            for p in props
+        )
+        out.append(Shim(module, props[0].path, names, True, ()))
     return out

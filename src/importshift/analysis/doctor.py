@@ -16,9 +16,9 @@ from dataclasses import dataclass, field, replace
 
 from importshift.analysis.platforms import MISSING
 from importshift.codebase import scan
-from importshift.codebase.files import SourceFile
 from importshift.codebase.toplevel import top_level_names
 from importshift.core import dotted
+from importshift.core.model import SourceFile
 
 
 @dataclass(frozen=True, slots=True)

@@ -11,10 +11,9 @@ from dataclasses import dataclass
 import libcst as cst
 
 from importshift.codebase import scan
-from importshift.codebase.files import SourceFile
 from importshift.codebase.summary import Summary, summarize
 from importshift.core import dotted
-from importshift.core.model import FileOutcome, Kind, RuleSet
+from importshift.core.model import FileOutcome, Kind, RuleSet, SourceFile
 
 
 @dataclass(frozen=True, slots=True)

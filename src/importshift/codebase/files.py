@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import os
-from collections import namedtuple
 from collections.abc import Iterable, Iterator
 
 from importshift.core import dotted
+from importshift.core.model import Skip, SourceFile
 
 _NEVER = {
     ".git",
@@ -22,22 +22,6 @@ _NEVER = {
     ".ruff_cache",
     ".eggs",
 }
-
-
-class SourceFile(namedtuple("SourceFile", "path module is_package")):
-    """A file a run covers: its path (relative, POSIX), module name (None outside the
-    source roots) and whether it is a package's ``__init__.py``."""
-
-    __slots__ = ()
-    path: str
-    module: str | None
-    is_package: bool
-
-
-class Skip(namedtuple("Skip", "path reason")):
-    __slots__ = ()
-    path: str
-    reason: str
 
 
 def module_for(path: str, source_roots: Iterable[str]) -> str | None:

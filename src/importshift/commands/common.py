@@ -5,10 +5,10 @@ from __future__ import annotations
 import os
 from collections.abc import Sequence
 
-from importshift.codebase.files import Skip, SourceFile
 from importshift.config import locate
 from importshift.config.rules import Loaded, load_rules
 from importshift.core.errors import ImportshiftError
+from importshift.core.model import Skip, SourceFile
 from importshift.core.options import Options
 from importshift.core.output import Output
 from importshift.ops import planner

@@ -11,14 +11,15 @@ from importshift.analysis.shims import Shim, find_shims, remove_names
 from importshift.codebase import files as modules
 from importshift.codebase.summary import summarize
 from importshift.codebase.textio import read_bytes
-from importshift.commands.apply import Change, _Lander
 from importshift.commands.common import load
 from importshift.config.rules import Loaded
 from importshift.core import dotted
+from importshift.core.model import SourceFile
 from importshift.core.options import Format, Options, VerifyOptions
 from importshift.core.output import Output
 from importshift.ops import planner
 from importshift.ops.journal import Journal
+from importshift.ops.landing import Change, land
 from importshift.ops.lock import locked
 from importshift.rewrite.engine import sha256
 
@@ -34,10 +35,15 @@ def run_shims(opts: Options, out: Output, discovered: bool) -> int:
     loaded = load(opts, out)
     shims = _find(loaded, opts)
     if discovered:
-        from importshift.commands.discover import discovered_shims
+        from importshift.analysis.discover import discovered_shims
 
         known = {s.module for s in shims}
-        shims += [s for s in discovered_shims(loaded, opts) if s.module not in known]
+        rules = loaded.ruleset
+        files = [modules.source_file(f, rules.source_roots) for f in loaded.files]
+        found = discovered_shims(
+            rules.root, files, loaded.index or {}, {m.old for m in rules.moves}
+        )
+        shims += [s for s in found if s.module not in known]
     if opts.format is Format.JSON:
         out.out(
             json.dumps(
@@ -137,8 +143,7 @@ def run_retire(opts: Options, vopts: VerifyOptions, out: Output, git: Git, dry_r
     with locked(root):
         journal = Journal(root)
         verifier = make_verifier(root, rules.source_roots, vopts, opts.jobs or os.cpu_count() or 1)
-        lander = _Lander(root, verifier, None, str(journal.next_id()))
-        report = lander.land(journal, changes)
+        report = land(root, verifier, journal, str(journal.next_id()), changes)
     for path, why in report.rolled_back:
         out.out(f"rolled back {path}: {why}")
     for target in report.pre_existing:
@@ -158,7 +163,7 @@ def run_retire(opts: Options, vopts: VerifyOptions, out: Output, git: Git, dry_r
     return 1 if report.rolled_back or report.stale else 0
 
 
-def _package_file(loaded: Loaded, package: str) -> modules.SourceFile | None:
+def _package_file(loaded: Loaded, package: str) -> SourceFile | None:
     if not package:
         return None
     path = (loaded.index or {}).get(package)

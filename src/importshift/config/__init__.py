@@ -1,1 +1,4 @@
-"""rules.yaml <-> RuleSet: locate, YAML tree, validation, resolution, cache, writer. Never walks the repository."""
+"""rules.yaml <-> RuleSet: locate, YAML tree, validation, resolution, cache, writer.
+
+Loading rules never walks the repository.
+"""

@@ -7,6 +7,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import PurePosixPath
 
+import importshift.core.model
 from importshift.adapters.interpreter import SpecProbe, SubprocessProbe
 from importshift.codebase import files as modules
 from importshift.codebase.toplevel import top_level_names
@@ -25,7 +26,7 @@ class Loaded:
     ruleset: RuleSet
     warnings: tuple[str, ...]
     files: tuple[str, ...] = ()  # every .py file under the root that the rules cover
-    skips: tuple[modules.Skip, ...] = ()
+    skips: tuple[importshift.core.model.Skip, ...] = ()
     index: dict[str, str] | None = None  # module -> path, under the source roots
 
 

@@ -1,1 +1,4 @@
-"""Light, pure values and helpers (stdlib only at import time): what `check`'s fast path may import."""
+"""Light, pure values and helpers, stdlib only at import time.
+
+What the fast path of `migrate check` may import.
+"""

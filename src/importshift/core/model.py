@@ -251,3 +251,19 @@ class FileOutcome(
     new_bytes: bytes | None
     diff: str
     needs_cst: bool  # detection only: an extra codemod may change the file (LibCST decides)
+
+
+class SourceFile(namedtuple("SourceFile", "path module is_package")):
+    """A file a run covers: its path (relative, POSIX), module name (None outside the
+    source roots) and whether it is a package's ``__init__.py``."""
+
+    __slots__ = ()
+    path: str
+    module: str | None
+    is_package: bool
+
+
+class Skip(namedtuple("Skip", "path reason")):
+    __slots__ = ()
+    path: str
+    reason: str

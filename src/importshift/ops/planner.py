@@ -12,8 +12,7 @@ from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
 
 from importshift.codebase import files as modules
-from importshift.codebase.files import Skip, SourceFile
-from importshift.core.model import FileOutcome, Note, RuleSet, Status
+from importshift.core.model import FileOutcome, Note, RuleSet, Skip, SourceFile, Status
 from importshift.rewrite.engine import Engine, FileTimeout, outcome
 
 _IN_PROCESS_BELOW = 256
