@@ -110,7 +110,7 @@ def _options(ctx: click.Context, kwargs: dict[str, Any], formats: tuple[str, ...
 def _command(formats: tuple[str, ...] = ("text", "json")) -> Callable[[F], F]:
     def wrap(func: F) -> F:
         @common_options
-        @click.pass_context
+        @click.pass_context  # type: ignore[arg-type]
         @functools.wraps(func)
         def inner(ctx: click.Context, **kwargs: Any) -> None:
             opts = _options(ctx, kwargs, formats)
@@ -157,7 +157,7 @@ class _Group(click.Group):
 @click.group(cls=_Group, context_settings={"help_option_names": ["-h", "--help"]})
 @common_options
 @click.version_option(__version__, prog_name="migrate")
-@click.pass_context
+@click.pass_context  # type: ignore[arg-type]
 def group(ctx: click.Context, **kwargs: Any) -> None:
     """Declare moved imports once in rules.yaml; plan, apply in verified batches, gate."""
     ctx.obj = kwargs

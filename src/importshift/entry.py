@@ -12,7 +12,7 @@ import sys
 try:  # the C module: ``signal`` itself imports ``enum``, which costs ``check`` 5 ms
     import _signal as signal
 except ImportError:  # pragma: no cover - an interpreter without it
-    import signal  # type: ignore[no-redef]
+    import signal
 
 _VALUE = {"--rules", "--root", "-j", "--jobs", "--format", "--base"}
 _FLAGS = {

@@ -174,9 +174,9 @@ def _platform(path: str, data: bytes, missing: frozenset[str], platform: str) ->
             if isinstance(child, ast.Try) and _catches_import_error(child):
                 for stmt in child.body:
                     visit_stmt(stmt, True)
-                for part in (child.handlers, child.orelse, child.finalbody):
-                    for stmt in part:
-                        visit_stmt(stmt, guarded)
+                rest: list[ast.AST] = [*child.handlers, *child.orelse, *child.finalbody]
+                for other in rest:
+                    visit_stmt(other, guarded)
             elif isinstance(child, ast.If) and _platform_test(child.test):
                 for stmt in child.body + child.orelse:
                     visit_stmt(stmt, True)

@@ -123,8 +123,8 @@ def run_retire(opts: Options, vopts: VerifyOptions, out: Output, git: Git, dry_r
         names = {n.name for n in unused if n.name != "*"}
         summary = summarize(data, shim.module, f.is_package)
         used_inside = {n for n in names if summary is not None and n in summary.references}
-        for n in sorted(used_inside):
-            out.out(f"kept {shim.module}.{n}: the shim itself still uses it")
+        for name in sorted(used_inside):
+            out.out(f"kept {shim.module}.{name}: the shim itself still uses it")
         names -= used_inside
         if not names:
             if "*" in {n.name for n in unused} and not shim.shim_only:

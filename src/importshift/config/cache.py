@@ -38,7 +38,7 @@ class Cached:
         if not self._compiled:
             import re
 
-            self._patterns = [(re.compile(str(p)), include) for p, include in self._patterns]
+            self._patterns = [(re.compile(str(p)), include) for p, include in self._patterns]  # type: ignore[assignment]
             self._compiled = True
         result = False
         for regex, include in self._patterns:
@@ -101,7 +101,9 @@ def store(rules: RuleSet, rules_path: str, check_targets: bool) -> Cached:
     patterns = [
         (p.regex.pattern, bool(p.include))
         for p in spec.patterns
-        if getattr(p, "regex", None) is not None and p.include is not None
+        if isinstance(p, pathspec.patterns.gitwildmatch.GitWildMatchPattern)
+        and p.regex is not None
+        and p.include is not None
     ]
     literals = [_literals(line) for line in rules.exclude]
     cached = Cached(rules, patterns, literals)

@@ -9,6 +9,8 @@ from __future__ import annotations
 
 class Choice:
     __slots__ = ("value", "name")
+    value: str
+    name: str
     _members: dict[str, Choice]
 
     def __init_subclass__(cls) -> None:

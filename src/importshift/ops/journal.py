@@ -124,10 +124,11 @@ class Journal:
         for e in self.entries():
             bid = str(e.get("batch"))
             if e.get("event") == "begin":
+                raw = e.get("files", [])
                 files = [
                     FileRecord(str(f["path"]), str(f["before"]), str(f["after"]), str(f["undo"]))
-                    for f in e.get("files", [])
-                ]  # type: ignore[attr-defined]
+                    for f in (raw if isinstance(raw, list) else [])
+                ]
                 found[bid] = BatchRecord(bid, files, rules=list(e.get("rules", [])))  # type: ignore[call-overload]
             elif e.get("event") == "end" and bid in found:
                 found[bid].landed = list(e.get("landed", []))  # type: ignore[call-overload]

@@ -53,7 +53,7 @@ def source_files(
     files, skips = list(all_files), list(all_skips)
     wanted = [os.path.relpath(os.path.abspath(p), rules.root).replace(os.sep, "/") for p in paths]
     if wanted:
-        keep = set()
+        keep: set[str] = set()
         for w in wanted:
             prefix = "" if w == "." else w.rstrip("/") + "/"
             keep.update(f for f in files if f == w or f.startswith(prefix))
@@ -165,7 +165,7 @@ def scan(
             needs_cst.add(o.path)
     if needs_cst:
         chosen = [f for f in files if f.path in needs_cst]
-        rewritten = {}
+        rewritten: dict[str, FileOutcome] = {}
         for chunk_result, _ in _parallel(rules, chosen, min(jobs, len(chosen)), want_diff, True):
             rewritten.update((o.path, o) for o in chunk_result)
         merged = []

@@ -143,7 +143,7 @@ class _Finder:
 
     def _string(self, node: ast.Constant) -> None:
         value = node.value
-        if "." not in value or not dotted.is_identifier_path(value):
+        if not isinstance(value, str) or "." not in value or not dotted.is_identifier_path(value):
             return
         res = applies(self.rules.resolve(value), self.module)
         if res is None:

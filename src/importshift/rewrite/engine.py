@@ -10,10 +10,14 @@ from __future__ import annotations
 import ast
 import hashlib
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from importshift.core import prefilter
 from importshift.core.model import Edit, FileOutcome, Note, RuleSet, Site, Status
 from importshift.rewrite import detect
+
+if TYPE_CHECKING:
+    from importshift.rewrite.extra import LoadedCodemod
 
 MAX_BYTES = 2 * 1024 * 1024  # LibCST needs minutes and gigabytes beyond this: generated code
 
@@ -36,10 +40,10 @@ class Engine:
         self.rules = rules
         self.tokens = frozenset(t.encode() for t in rules.tokens())
         self.star_tokens = frozenset(t.encode() for t in rules.star_tokens())
-        self._codemods = None
+        self._codemods: list[LoadedCodemod] | None = None
 
     @property
-    def codemods(self):  # type: ignore[no-untyped-def]
+    def codemods(self) -> list[LoadedCodemod]:
         if self._codemods is None:
             from importshift.rewrite.extra import load_codemod
 

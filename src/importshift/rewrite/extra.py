@@ -63,7 +63,7 @@ def run_codemod(
     under its id. Returns the new tree, its text and the edits."""
     context = CodemodContext(filename=path, full_module_name=module)
     try:
-        instance = loaded.cls(context, **dict(loaded.spec.args))  # type: ignore[call-arg]
+        instance = loaded.cls(context, **dict(loaded.spec.args))
         new_tree = instance.transform_module(tree)
     except SkipFile:
         return tree, code, []

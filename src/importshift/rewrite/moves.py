@@ -655,7 +655,8 @@ class _Applier(cst.CSTTransformer):
             info = self.pending.get(id(stmt))
             if info is None or info[0] is not stmt:
                 if carry:
-                    stmt = stmt.with_changes(leading_lines=[*carry, *stmt.leading_lines])
+                    leading = getattr(stmt, "leading_lines", ())
+                    stmt = stmt.with_changes(leading_lines=[*carry, *leading])
                     carry = []
                 out.append(stmt)
                 continue
