@@ -58,7 +58,7 @@ def ruleset(moves: list[tuple[str, str, str]], tmp_dir: str, strings: bool = Fal
     path = os.path.join(tmp_dir, "rules.yaml")
     with open(path, "w") as fh:
         fh.write("\n".join(lines) + "\n")
-    return load_rules(path, tmp_dir, check_targets=False, probe=NoProbe(), files=[]).ruleset
+    return load_rules(path, tmp_dir, check_targets=False, probe=NoProbe()).ruleset
 
 
 def rewrite(

@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+import os
 import pathlib
 
 import pytest
 from helpers import NoProbe
 
+from importshift.codebase import files as files_module
+from importshift.codebase.files import walk
+from importshift.codebase.lookup import ModuleLookup
 from importshift.config.rules import load_rules
 from importshift.core.errors import RulesError
 from importshift.core.model import Kind
@@ -209,10 +213,46 @@ def test_gitignore_and_exclude(tmp_path: pathlib.Path) -> None:
     path = tmp_path / "rules.yaml"
     path.write_text("version: 1\nexclude: ['backups/**']\n")
     loaded = load_rules(str(path), probe=NoProbe())
-    assert "backups/old.py" not in loaded.files
-    assert "build/gen.py" not in loaded.files
-    assert "sub/a.gen.py" not in loaded.files
-    assert "sub/b.py" in loaded.files and "pkg/events.py" in loaded.files
+    rules = loaded.ruleset
+    files, _ = walk(rules.root, rules.exclude, rules.gitignore, rules.include)
+    assert "backups/old.py" not in files
+    assert "build/gen.py" not in files
+    assert "sub/a.gen.py" not in files
+    assert "sub/b.py" in files and "pkg/events.py" in files
+
+
+def test_loading_rules_never_walks_the_tree(
+    tmp_path: pathlib.Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Kinds and targets are decided by looking names up, not by walking the repository."""
+
+    def no_walk(*args: object, **kwargs: object) -> None:
+        raise AssertionError("the tree was walked")
+
+    monkeypatch.setattr(os, "walk", no_walk)
+    monkeypatch.setattr(files_module, "walk", no_walk)
+    loaded = load(
+        tmp_path,
+        "version: 1\nmoves:\n  - {old: pkg.events.Manager, new: pkg.monitor.Monitor}\n"
+        "  - {old: pkg.factory, new: pkg.canonical}\n",
+    )
+    kinds = {m.old: m.kind for m in loaded.ruleset.moves}
+    assert kinds == {"pkg.events.Manager": Kind.SYMBOL, "pkg.factory": Kind.MODULE}
+    assert loaded.files == ()
+
+
+def test_lookup_follows_the_import_system(tmp_path: pathlib.Path) -> None:
+    """A package wins over a module file beside it; a module file over a namespace folder."""
+    _write_tree(
+        tmp_path,
+        {"a/x.py": "", "a/x/__init__.py": "", "a/y.py": "", "a/y/z.py": "", "a/ns/m.py": ""},
+    )
+    lookup = ModuleLookup(str(tmp_path), (".",))
+    assert lookup.path("a.x") == "a/x/__init__.py"
+    assert lookup.path("a.y") == "a/y.py"
+    assert lookup.path("a.ns") == ""
+    assert lookup.path("a.missing") is None
+    assert lookup.top_levels() == frozenset({"a"})
 
 
 def test_module_becomes_package_of_its_own_name(tmp_path: pathlib.Path) -> None:

@@ -40,7 +40,7 @@ def _rules(opts: Options, out: Output) -> Cached:
         return cached
     from importshift.commands.common import load
 
-    loaded = load(opts, out)
+    loaded = load(opts, out, walk=False)
     return store(loaded.ruleset, path, opts.check_targets)
 
 

@@ -4,7 +4,10 @@ from __future__ import annotations
 
 import os
 from collections.abc import Sequence
+from dataclasses import replace
 
+from importshift.codebase.files import module_index, source_file
+from importshift.codebase.files import walk as walk_tree
 from importshift.config import locate
 from importshift.config.rules import Loaded, load_rules
 from importshift.core.errors import ImportshiftError
@@ -18,13 +21,19 @@ def rules_path(opts: Options) -> str:
     return locate.rules_path(opts.rules, opts.root)
 
 
-def load(opts: Options, out: Output) -> Loaded:
+def load(opts: Options, out: Output, *, walk: bool = True) -> Loaded:
+    """The rules, and (unless ``walk`` is false) the files they cover and their modules."""
     loaded = load_rules(
         rules_path(opts), opts.root, check_targets=opts.check_targets, strings=opts.strings
     )
     for warning in loaded.warnings:
         out.err(f"warning: {warning}")
-    return loaded
+    if not walk:
+        return loaded
+    rules = loaded.ruleset
+    files, skips = walk_tree(rules.root, rules.exclude, rules.gitignore, rules.include)
+    index = module_index(source_file(f, rules.source_roots) for f in files)
+    return replace(loaded, files=tuple(files), skips=tuple(skips), index=index)
 
 
 def select(loaded: Loaded, paths: Sequence[str]) -> tuple[list[SourceFile], list[Skip]]:
