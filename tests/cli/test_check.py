@@ -60,6 +60,10 @@ def test_every_form_reported(tmp_path: pathlib.Path) -> None:
     )
     assert result.exit_code == 1
     assert result.stdout.splitlines() == [
+        "app/broken.py:2:1: MIG003 'pkg.events.Manager' moved to 'pkg.monitor.Monitor' "
+        "(events.py is a compatibility alias); could not parse (Python "
+        f"{sys.version_info[0]}.{sys.version_info[1]}, line 1: Missing parentheses in call to "
+        "'print'. Did you mean print(...)?), matched textually",
         "app/forms.py:1:1: MIG001 'pkg.events.Manager' moved to 'pkg.monitor.Monitor' "
         "(events.py is a compatibility alias)",
         "app/forms.py:5:5: MIG001 'pkg.events.Filter' moved to 'pkg.monitor.Filter'",
@@ -67,7 +71,7 @@ def test_every_form_reported(tmp_path: pathlib.Path) -> None:
         "app/forms.py:10:12: MIG001 'pkg.events.Manager' moved to 'pkg.monitor.Monitor' "
         "(events.py is a compatibility alias)",
         "app/forms.py:13:1: MIG001 'pkg.factory' moved to 'pkg.canonical'",
-        "app/forms.py:14:9: MIG001 'pkg.events.Filter' moved to 'pkg.monitor.Filter'",
+        "app/forms.py:14:9: MIG002 'pkg.events.Filter' moved to 'pkg.monitor.Filter'",
         "app/jobs.py:1:1: MIG001 'pkg.factory' moved to 'pkg.canonical'",
         "app/views.py:1:1: MIG001 'pkg.events.Manager' moved to 'pkg.monitor.Monitor' "
         "(events.py is a compatibility alias)",
@@ -95,12 +99,14 @@ def test_formats(tmp_path: pathlib.Path) -> None:
     views = str(tmp_path / "app/views.py")
     github = invoke("--rules", rules, "check", "--format", "github", views)
     assert github.stdout == (
-        "::error file=app/views.py,line=1,col=1,title=MIG001::MIG001 "
+        "::error file=app/views.py,line=1,col=1,title=MIG001 deprecated-import::MIG001 "
         "'pkg.events.Manager' moved to 'pkg.monitor.Monitor' (events.py "
         "is a compatibility alias)\n"
     )
     as_json = json.loads(invoke("--rules", rules, "check", "--format", "json", views).stdout)
-    assert as_json == [
+    assert as_json["version"] == 1
+    assert as_json["command"] == "check"
+    assert as_json["findings"] == [
         {
             "path": "app/views.py",
             "line": 1,
@@ -111,6 +117,9 @@ def test_formats(tmp_path: pathlib.Path) -> None:
             "new": "pkg.monitor.Monitor",
             "form": "import",
             "reason": "events.py is a compatibility alias",
+            "note": "",
+            "message": "MIG001 'pkg.events.Manager' moved to 'pkg.monitor.Monitor' "
+            "(events.py is a compatibility alias)",
         }
     ]
 
