@@ -278,3 +278,45 @@ def test_real_pre_commit_hook(tmp_path: pathlib.Path) -> None:
         "app/new.py:1:1: MIG001 'pkg.events.Manager' moved to 'pkg.monitor.Monitor'"
         in refused.stdout + refused.stderr
     )
+    _git(repo, "rm", "-q", "--cached", "app/new.py")
+    (repo / "app/new.py").unlink()
+
+    def commit(message: str) -> subprocess.CompletedProcess[str]:
+        return subprocess.run(
+            ["git", "commit", "-qm", message],
+            cwd=repo,
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=900,
+        )
+
+    # a file named like an option is a file: the hook passes file names after `--`
+    (repo / "app/-new.py").write_text("import pkg.factory\n")
+    _git(repo, "add", "--", "app/-new.py")
+    dashed = commit("dashed")
+    assert dashed.returncode != 0
+    assert "app/-new.py:1:1: MIG001 'pkg.factory' moved to 'pkg.canonical'" in (
+        dashed.stdout + dashed.stderr
+    )
+    assert "No such option" not in dashed.stdout + dashed.stderr
+    # CI: a deprecated import committed with --no-verify is caught between two refs
+    before = _git(repo, "rev-parse", "HEAD").strip()
+    _git(repo, "commit", "-qm", "sneaked in", "--no-verify")
+    after = _git(repo, "rev-parse", "HEAD").strip()
+
+    def run(*args: str) -> subprocess.CompletedProcess[str]:
+        return subprocess.run(
+            [pre_commit, "run", "migrate-check", *args],
+            cwd=repo,
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=900,
+        )
+
+    ranged = run("--from-ref", before, "--to-ref", after)
+    assert ranged.returncode == 1, ranged.stdout + ranged.stderr
+    assert "app/-new.py:1:1: MIG001 'pkg.factory' moved to 'pkg.canonical'" in ranged.stdout
+    # --all-files compares with HEAD (documented): it checks uncommitted work only
+    assert run("--all-files").returncode == 0
