@@ -3,6 +3,7 @@
 Fails closed: no git, no repository, an unknown revision, or a base missing from a shallow
 clone is an ``ImportshiftError`` (one line, exit 2), never "everything is new" in silence.
 Renames are followed: a file moved with ``git mv`` is compared with its old path.
+The default base (``HEAD`` at commit time) is resolved only when a file has a site.
 ``subprocess`` is imported only here, so a gate run without ``--new-only`` never pays it.
 """
 
@@ -37,31 +38,56 @@ def toplevel(root: str) -> str | None:
 
 
 class GitBase:
-    """The files of one base revision (None: the repository has no commit yet)."""
+    """The files of the base revision ``--new-only`` compares with.
 
-    def __init__(self, top: str, root: str, base: str | None, head: str | None) -> None:
-        self.toplevel = top
-        self.base = base
-        self.head = head
-        prefix = os.path.relpath(root, top).replace(os.sep, "/")
-        self.prefix = "" if prefix == "." else prefix + "/"
+    Resolved on first use (or at once with ``resolve()``): a commit whose files mention no
+    old name never starts git. Until then only the presence of a repository is checked.
+    """
+
+    def __init__(self, root: str, base: str, head: str | None, explicit: bool) -> None:
+        self.root = root
+        self.label = base
+        self.head_label = head
+        self.explicit = explicit
+        self._resolved = False
+        self._top = ""
+        self.base: str | None = None
+        self.head: str | None = None
+        self.prefix = ""
         self._renames: dict[str, str] | None = None
+
+    @property
+    def toplevel(self) -> str:
+        self.resolve()
+        return self._top
+
+    def resolve(self) -> None:
+        """Validate the revisions (exit-2 errors, see ``open_base``)."""
+        if self._resolved:
+            return
+        top, base, head = _resolve(self.root, self.label, self.head_label, self.explicit)
+        self._top, self.base, self.head = top, base, head
+        prefix = os.path.relpath(self.root, top).replace(os.sep, "/")
+        self.prefix = "" if prefix == "." else prefix + "/"
+        self._resolved = True
 
     def old_content(self, rel: str) -> bytes | None:
         """The file's content at the base (at its old path if it was renamed), or None."""
+        self.resolve()
         if self.base is None:
             return None
         path = self.prefix + rel
         path = self.renames().get(path, path)
-        code, out, _ = _git(self.toplevel, "show", f"{self.base}:{path}")
+        code, out, _ = _git(self._top, "show", f"{self.base}:{path}")
         return out if code == 0 else None
 
     def renames(self) -> dict[str, str]:
         """New path -> old path (relative to the top-level) between base and head/worktree."""
+        self.resolve()
         if self._renames is None:
             args = ["diff", "-z", "--no-ext-diff", "--name-status", "-M", "--diff-filter=R"]
             args += [self.base or "", *([self.head] if self.head else [])]
-            code, out, err = _git(self.toplevel, *args)
+            code, out, err = _git(self._top, *args)
             if code != 0:
                 raise ImportshiftError(f"git diff failed: {err.decode(errors='replace').strip()}")
             parts = out.decode("utf-8", "surrogateescape").split("\0")
@@ -73,27 +99,46 @@ class GitBase:
 
 
 def open_base(root: str, base: str, head: str | None, explicit: bool) -> GitBase:
-    """Validate ``base`` (and ``head``) in the repository holding ``root``.
+    """The base for ``--new-only``. A revision named on purpose (flag or pre-commit's refs)
+    is validated now; the default ``HEAD`` when first needed, after checking (without
+    starting git) that ``root`` is in a repository."""
+    found = GitBase(root, base, head, explicit)
+    if explicit or head is not None:
+        found.resolve()
+    elif not _in_repository(root):
+        raise ImportshiftError(f"--new-only needs a git repository; {root} is not in one")
+    return found
 
-    With a head, the base is the merge base of the two, as in a pull request: what the
-    branch added, not what the target branch did since.
-    """
+
+def _in_repository(root: str) -> bool:
+    if os.environ.get("GIT_DIR"):
+        return True
+    here = os.path.abspath(root)
+    while True:
+        if os.path.exists(os.path.join(here, ".git")):
+            return True
+        up = os.path.dirname(here)
+        if up == here:
+            return False
+        here = up
+
+
+def _resolve(
+    root: str, base: str, head: str | None, explicit: bool
+) -> tuple[str, str | None, str | None]:
+    """(top-level, base commit, head commit); with a head, the base is the merge base of the
+    two, as in a pull request: what the branch added, not what the target did since."""
     code, out, err = _git(
-        root,
-        "rev-parse",
-        "--show-toplevel",
-        "--is-shallow-repository",
-        "--verify",
-        "-q",
+        root, "rev-parse", "--show-toplevel", "--is-shallow-repository", "--verify", "-q",
         f"{base}^{{commit}}",
-    )
+    )  # fmt: skip
     lines = out.decode(errors="replace").split()
     if code != 0 and len(lines) < 2:
         raise ImportshiftError(f"--new-only needs a git repository; {root} is not in one")
     top, shallow = os.path.normpath(lines[0]), lines[1] == "true"
     if code != 0:
         if base == "HEAD" and not explicit and not _has_commits(top):
-            return GitBase(top, root, None, None)  # the first commit: everything is new
+            return top, None, None  # the first commit: everything is new
         raise ImportshiftError(_missing("--base", base, shallow))
     base_sha = lines[2]
     head_sha = None
@@ -107,7 +152,7 @@ def open_base(root: str, base: str, head: str | None, explicit: bool) -> GitBase
             hint = f": {_SHALLOW_HINT}" if shallow else ""
             raise ImportshiftError(f"--base {base} and --head {head} have no common ancestor{hint}")
         base_sha = out.decode().strip()
-    return GitBase(top, root, base_sha, head_sha)
+    return top, base_sha, head_sha
 
 
 def _missing(flag: str, rev: str, shallow: bool) -> str:

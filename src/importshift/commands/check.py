@@ -25,6 +25,10 @@ from importshift.core.output import Output
 from importshift.report import findings as fnd
 from importshift.report.findings import Finding
 
+TYPE_CHECKING = False  # not typing.TYPE_CHECKING: importing typing costs milliseconds
+if TYPE_CHECKING:
+    from importshift.adapters.gitbase import GitBase
+
 STDIN = "-"
 
 
@@ -92,8 +96,7 @@ def _rules(opts: Options, out: Output, use_cache: bool) -> Cached:
 def scan(data: bytes, rules: RuleSet, rel: str, every: bool) -> Scan:
     """The sites of one file (by its kind; ``every``: parse even without a candidate)."""
     sf = modules.source_file(rel, rules.source_roots)
-    tokens = frozenset(t.encode() for t in rules.tokens())
-    star = frozenset(t.encode() for t in rules.star_tokens())
+    tokens, star = _tokens(rules)
     if not every and not prefilter.mentions(data, tokens, star):
         return Scan([], None, 0, 0)
     import ast  # only now: a commit that mentions no old name never pays for it
@@ -119,6 +122,19 @@ def scan(data: bytes, rules: RuleSet, rel: str, every: bool) -> Scan:
     return Scan(kept, None, 0, 0)
 
 
+_TOKENS: dict[int, tuple[RuleSet, frozenset[bytes], frozenset[bytes]]] = {}
+
+
+def _tokens(rules: RuleSet) -> tuple[frozenset[bytes], frozenset[bytes]]:
+    """The prefilter's tokens, computed once per rule set."""
+    known = _TOKENS.get(id(rules))
+    if known is None or known[0] is not rules:
+        tokens = frozenset(t.encode() for t in rules.tokens())
+        star = frozenset(t.encode() for t in rules.star_tokens())
+        known = _TOKENS[id(rules)] = (rules, tokens, star)
+    return known[1], known[2]
+
+
 def _new_only(sites: list[Site], base_sites: list[Site]) -> list[Site]:
     """Occurrences not already in the base version, compared by (rule, name, form)."""
     budget = Counter((s.rule, s.old, s.form) for s in base_sites)
@@ -132,7 +148,7 @@ def _new_only(sites: list[Site], base_sites: list[Site]) -> list[Site]:
     return fresh
 
 
-def _base(args: CheckArgs, root: str):  # type: ignore[no-untyped-def]
+def _base(args: CheckArgs, root: str) -> GitBase:
     """The git base for ``--new-only``: --base/--head, else pre-commit's refs, else HEAD."""
     from importshift.adapters import gitbase
 
@@ -220,13 +236,29 @@ def _sources(cached: Cached, args: CheckArgs) -> list[Source]:
             continue  # outside the rules' root: these rules do not govern it
         if os.path.isdir(f):
             folders.append("" if rel == "." else rel + "/")
-        elif rel.endswith(".py") and not cached.excluded(rel):
+        elif _checkable(f, rel) and not cached.excluded(rel):
             rels.append(rel)
     if folders:
         every = modules.walk(root, rules.exclude, rules.gitignore, rules.include)[0]
         rels.extend(r for r in every if any(r.startswith(f) for f in folders))
     out.extend(Source(rel, None) for rel in sorted(set(rels)))
     return out
+
+
+def _checkable(path: str, rel: str) -> bool:
+    """Whether a file given by name is Python source: ``.py``, ``.pyi``, or a script without
+    a suffix whose first line is a Python shebang (what pre-commit's ``types: [python]``
+    passes). Folders expand through the walker, which decides for itself."""
+    if rel.endswith((".py", ".pyi")):
+        return True
+    if "." in rel.rpartition("/")[2]:
+        return False
+    try:
+        with open(path, "rb") as fh:
+            first = fh.readline(200)
+    except OSError:
+        return False
+    return first.startswith(b"#!") and b"python" in first
 
 
 def _relative(root: str, path: str) -> str | None:
@@ -249,7 +281,7 @@ def _report(
     fmt: Format,
     found: list[Finding],
     root: str,
-    git: object,
+    git: GitBase | None,
     checked: int,
     unparsed: list[str],
     suppressed: int,
@@ -270,7 +302,7 @@ def _report(
     if fmt in (Format.GITHUB, Format.SARIF):
         from importshift.report import github, sarif
 
-        top = getattr(git, "toplevel", None) or github.toplevel(root)
+        top = git.toplevel if git is not None else github.toplevel(root)
         prefix = github.prefix(root, top)
         if fmt is Format.GITHUB:
             for line in github.workflow_commands(found, prefix):
