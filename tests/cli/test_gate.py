@@ -384,3 +384,47 @@ def _git(root: pathlib.Path, *args: str) -> str:
     return subprocess.run(
         ["git", *args], cwd=root, env=env, check=True, capture_output=True, text=True
     ).stdout
+
+
+def test_stubs_and_scripts_given_by_name_are_checked(tmp_path: pathlib.Path) -> None:
+    make_tree(
+        tmp_path,
+        {
+            **SMALL_TREE,
+            "app/views.pyi": "from pkg.events import Manager\n",
+            "bin/tool": "#!/usr/bin/env python3\nimport pkg.factory\n",
+            "bin/notes": "import pkg.factory\n",  # no shebang, no suffix: not Python
+        },
+    )
+    proc = run_migrate(tmp_path, "check", "app/views.pyi", "bin/tool", "bin/notes")
+    assert proc.returncode == 1
+    assert [line.split(": ")[0] for line in proc.stdout.splitlines()] == [
+        "app/views.pyi:1:1",
+        "bin/tool:2:1",
+    ]
+
+
+def test_a_clean_commit_with_new_only_starts_no_git(tmp_path: pathlib.Path) -> None:
+    """The hook's common case: git is asked nothing unless a file mentions an old name; a
+    base named on purpose is still validated."""
+    make_tree(tmp_path, SMALL_TREE)
+    _git(tmp_path, "init", "-q")
+    _git(tmp_path, "add", "-A")
+    _git(tmp_path, "commit", "-qm", "legacy")
+    launcher = "import sys\nfrom importshift.entry import main\nsys.exit(main())\n"
+    env = {k: v for k, v in os.environ.items() if k != "PYTHONPATH"}
+    for _ in range(2):  # the first run fills the cache
+        proc = subprocess.run(
+            [sys.executable, "-X", "importtime", "-c", launcher, "check", "--new-only"]
+            + ["app/plain.py"],
+            cwd=tmp_path,
+            capture_output=True,
+            text=True,
+            env=env,
+            timeout=120,
+        )
+        assert proc.returncode == 0, proc.stderr[-2000:]
+    imported = {line.rsplit("|", 1)[-1].strip() for line in proc.stderr.splitlines()}
+    assert "subprocess" not in imported
+    named = run_migrate(tmp_path, "check", "--new-only", "--base", "nope", "app/plain.py")
+    assert named.returncode == 2 and "unknown --base nope" in named.stderr
