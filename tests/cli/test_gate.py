@@ -10,6 +10,7 @@ import subprocess
 import sys
 
 import pytest
+import sarif_schema
 from click.testing import CliRunner
 from helpers import SMALL_TREE, make_tree
 
@@ -56,6 +57,7 @@ def run_migrate(
 UNPARSEABLE = {
     "python 2": "print 'legacy'\n",
     "merge conflict": "<<<<<<< HEAD\nx = 1\n=======\nx = 2\n>>>>>>> other\n",
+    "null byte": "x = 1  # \x00\n",
 }
 if sys.version_info < (3, 12):
     UNPARSEABLE["syntax newer than this interpreter (PEP 695)"] = "type Alias = list[int]\n"
@@ -342,14 +344,12 @@ def test_github_annotations_are_escaped_and_relative_to_the_top_level(
 
 @pytest.mark.skipif(os.name == "nt", reason="':' cannot be in a Windows file name")
 def test_sarif_is_valid_2_1_0(tmp_path: pathlib.Path) -> None:
-    jsonschema = pytest.importorskip("jsonschema")
     api = _monorepo(tmp_path)
     (api / "app/bad.py").write_text("print 'x'\nfrom pkg.events import Manager\n")
     proc = run_migrate(api, "check", "--format", "sarif", "--report-unparseable")
     assert proc.returncode == 1, proc.stderr
     log = json.loads(proc.stdout)
-    schema = json.loads((HERE / "sarif-schema-2.1.0.json").read_text())
-    jsonschema.Draft4Validator(schema).validate(log)
+    sarif_schema.validate(log)
     results = log["runs"][0]["results"]
     rules = [r["id"] for r in log["runs"][0]["tool"]["driver"]["rules"]]
     assert {r["ruleId"] for r in results} == {"MIG001", "MIG003", "MIG004"}
@@ -360,7 +360,19 @@ def test_sarif_is_valid_2_1_0(tmp_path: pathlib.Path) -> None:
     # an empty run is valid too
     clean = run_migrate(api, "check", "--format", "sarif", "app/plain.py")
     assert clean.returncode == 0
-    jsonschema.Draft4Validator(schema).validate(json.loads(clean.stdout))
+    sarif_schema.validate(json.loads(clean.stdout))
+
+
+def test_the_fallback_validator_rejects_what_the_schema_forbids() -> None:
+    good = {"version": "2.1.0", "runs": [{"tool": {"driver": {"name": "x"}}, "results": []}]}
+    assert not list(sarif_schema._errors(good, sarif_schema.SCHEMA, "$"))
+    for bad in (
+        {"version": "2.0.0", "runs": []},
+        {"version": "2.1.0", "runs": [{"tool": {"driver": {}}}]},
+        {"version": "2.1.0", "runs": [], "extra": 1},
+        {**good, "runs": [{"tool": {"driver": {"name": "x"}}, "results": [{"message": {}}]}]},
+    ):
+        assert list(sarif_schema._errors(bad, sarif_schema.SCHEMA, "$")), bad
 
 
 def test_json_envelope(tmp_path: pathlib.Path) -> None:
@@ -428,3 +440,26 @@ def test_a_clean_commit_with_new_only_starts_no_git(tmp_path: pathlib.Path) -> N
     assert "subprocess" not in imported
     named = run_migrate(tmp_path, "check", "--new-only", "--base", "nope", "app/plain.py")
     assert named.returncode == 2 and "unknown --base nope" in named.stderr
+
+
+def test_cache_written_by_another_interpreter_is_not_used(tmp_path: pathlib.Path) -> None:
+    import marshal
+
+    make_tree(tmp_path, SMALL_TREE)
+    assert run_migrate(tmp_path, "check", "app/views.py").returncode == 1
+    (entry,) = (tmp_path / ".migrate/cache").iterdir()
+    data = marshal.loads(entry.read_bytes())
+    data["python"] = ["2.7.18 (other)", "/elsewhere/python"]
+    entry.write_bytes(marshal.dumps(data))
+    launcher = "import sys\nfrom importshift.entry import main\nsys.exit(main())\n"
+    env = {k: v for k, v in os.environ.items() if k != "PYTHONPATH"}
+    proc = subprocess.run(
+        [sys.executable, "-X", "importtime", "-c", launcher, "check", "app/views.py"],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=120,
+    )
+    assert proc.returncode == 1
+    assert " yaml\n" in proc.stderr  # the rules were compiled again, not taken from the entry
