@@ -93,6 +93,26 @@ def test_unparseable_file_is_checked_textually(tmp_path: pathlib.Path, broken: s
     assert "'pkg.factory.create' moved to 'pkg.canonical.create'" in lines[2]
 
 
+def test_attribute_chains_in_an_unparseable_file(tmp_path: pathlib.Path) -> None:
+    make_tree(tmp_path, SMALL_TREE)
+    (tmp_path / "app/new.py").write_text(
+        "print 'py2'\n"
+        "import pkg.events\n"
+        "import pkg.events as ev\n"
+        "import pkg.factory\n"
+        "a = pkg.events.Manager()\n"  # through `import pkg.events`
+        "b = ev.Manager\n"  # through the alias
+        "c = pkg.factory.create()\n"  # a moved module already reported at its import
+        "d = pkg.events.Other, xev.Manager\n"  # neither reaches an old name
+    )
+    result = invoke("--rules", str(tmp_path / "rules.yaml"), "check", str(tmp_path / "app/new.py"))
+    assert [line.split(" moved")[0] for line in result.stdout.splitlines()] == [
+        "app/new.py:4:1: MIG003 'pkg.factory'",
+        "app/new.py:5:5: MIG003 'pkg.events.Manager'",
+        "app/new.py:6:5: MIG003 'pkg.events.Manager'",
+    ]
+
+
 def test_a_parse_failure_alone_is_reported_only_on_request(tmp_path: pathlib.Path) -> None:
     make_tree(tmp_path, SMALL_TREE)
     (tmp_path / "app/bad.py").write_text("import os\nprint 'Manager'\n")

@@ -109,17 +109,20 @@ def scan(data: bytes, rules: RuleSet, rel: str, every: bool) -> Scan:
         from importshift.rewrite import textual
 
         error = textual.parse_error(data) or ("does not parse", 1, 1)
-        return Scan(textual.sites(data, rules, sf.module, sf.is_package), *error)
+        return Scan(_once(textual.sites(data, rules, sf.module, sf.is_package), rules), *error)
     sites, _ = detect.find_sites(tree, rules, sf.module, sf.is_package, data)
-    # ``import a.b`` of a moved module is reported once: its ``a.b.x`` uses follow from it
+    return Scan(_once(sites, rules), None, 0, 0)
+
+
+def _once(sites: list[Site], rules: RuleSet) -> list[Site]:
+    """``import a.b`` of a moved module is reported once: its ``a.b.x`` uses follow from it."""
     imported = {s.old for s in sites if s.form in ("import", "star")}
     modules_moved = {m.id for m in rules.moves if m.kind is Kind.MODULE}
-    kept = [
+    return [
         s
         for s in sites
         if s.form != "attribute" or s.old not in imported or s.rule not in modules_moved
     ]
-    return Scan(kept, None, 0, 0)
 
 
 _TOKENS: dict[int, tuple[RuleSet, frozenset[bytes], frozenset[bytes]]] = {}

@@ -3,7 +3,9 @@
 The gate must not pass a file it cannot parse (syntax newer than the running interpreter,
 a merge conflict, Python 2): every import statement is found by the textual scan (each
 statement parsed on its own, so ``from X import (`` across lines works) and every quoted
-string that is a dotted name is looked up. Attribute chains are not followed.
+string that is a dotted name is looked up, and so is every attribute chain spelled out
+after a plain ``import`` (``import a.b`` then ``a.b.X``; ``import a.b as m`` then ``m.X``).
+Text is text: a chain in a comment counts too (``# noqa: MIG003`` accepts it).
 """
 
 from __future__ import annotations
@@ -48,10 +50,15 @@ def sites(data: bytes, rules: RuleSet, module: str | None, is_package: bool) -> 
             return
         found.append(Site(res.move.id, line, column, name, res.new, form))
 
-    for stmt in scan.imports(data):
+    statements = scan.imports(data)
+    bound: dict[str, str] = {}  # local name -> dotted name, from plain imports
+    for stmt in statements:
         column = stmt.indent + 1
         if not stmt.is_from:
             add(stmt.module, stmt.line, column, "import")
+            name, asname = stmt.names[0]
+            local = asname or name.partition(".")[0]
+            bound[local] = name if asname else local
             continue
         base = dotted.resolve_relative(stmt.level, stmt.module, module, is_package)
         if base is None:
@@ -64,6 +71,10 @@ def sites(data: bytes, rules: RuleSet, module: str | None, is_package: bool) -> 
                 add(dotted.join(base, name), stmt.line, column, "import")
     for line, column, value in _strings(data):
         add(value, line, column, "string")
+    lines = {stmt.line for stmt in statements}
+    for line, column, chain in _chains(data, rules, bound):
+        if line not in lines:
+            add(chain, line, column, "attribute")
     found.sort(key=lambda s: (s.line, s.column))
     return found
 
@@ -80,4 +91,23 @@ def _strings(data: bytes) -> list[tuple[int, int, str]]:
         line = data.count(b"\n", 0, start) + 1
         column = start - (data.rfind(b"\n", 0, start) + 1) + 1
         out.append((line, column, match.group(2).decode("ascii", "replace")))
+    return out
+
+
+def _chains(data: bytes, rules: RuleSet, bound: dict[str, str]) -> list[tuple[int, int, str]]:
+    """(line, column, old dotted name) of every spelled-out ``local.rest`` that reaches an
+    old name through a plain import binding ``local``."""
+    import re
+
+    out = []
+    for move in rules.moves:
+        for local, base in bound.items():
+            if not move.old.startswith(base + "."):
+                continue
+            spelled = (local + move.old[len(base) :]).encode()
+            for match in re.finditer(rb"(?<![\w.'\"])" + re.escape(spelled) + rb"(?!\w)", data):
+                start = match.start()
+                line = data.count(b"\n", 0, start) + 1
+                column = start - (data.rfind(b"\n", 0, start) + 1) + 1
+                out.append((line, column, move.old))
     return out
