@@ -483,3 +483,12 @@ def test_cache_written_by_another_interpreter_is_not_used(tmp_path: pathlib.Path
     )
     assert proc.returncode == 1
     assert " yaml\n" in proc.stderr  # the rules were compiled again, not taken from the entry
+
+
+def test_the_cache_keeps_one_entry_per_rules_file(tmp_path: pathlib.Path) -> None:
+    make_tree(tmp_path, SMALL_TREE)
+    rules = tmp_path / "rules.yaml"
+    for reason in ("first", "second", "third"):
+        rules.write_text(SMALL_TREE["rules.yaml"].replace("events.py is", f"{reason}:"))
+        assert run_migrate(tmp_path, "check", "app/views.py").returncode == 1
+    assert len(list((tmp_path / ".migrate/cache").iterdir())) == 1

@@ -99,7 +99,7 @@ def _signature(path: str) -> tuple[int, int, bool] | None:
         st = os.stat(path)
     except OSError:
         return None
-    return (st.st_mtime_ns, st.st_size, os.path.isdir(path))
+    return (st.st_mtime_ns, st.st_size, (st.st_mode & 0o170000) == 0o040000)  # S_ISDIR
 
 
 def _watched(rules: RuleSet) -> list[str]:
@@ -221,9 +221,22 @@ def store(
         with open(tmp, "wb") as fh:
             marshal.dump(data, fh)
         os.replace(tmp, path)
+        _forget_others(path, key[:8])
     except (OSError, ValueError, TypeError):
         pass  # a cache is only a cache
     return cached
+
+
+def _forget_others(kept: str, prefix: str) -> None:
+    """Remove older entries for the same rules file and interpreter (other contents)."""
+    import contextlib  # the store path only: a cache hit never gets here
+
+    folder = os.path.dirname(kept)
+    for name in os.listdir(folder):
+        full = os.path.join(folder, name)
+        if name.startswith(f"rules-{prefix}") and name.endswith(".marshal") and full != kept:
+            with contextlib.suppress(OSError):
+                os.remove(full)
 
 
 def _literals(pattern: str) -> list[str]:
