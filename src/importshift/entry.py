@@ -102,7 +102,10 @@ def _fast_check(args: list[str]) -> int | None:
     except KeyboardInterrupt:
         sys.stderr.write("interrupted\n")
         return 130
-    except Exception:  # noqa: BLE001 - anything odd: let the full CLI handle and report it
+    except Exception as exc:  # noqa: BLE001 - anything odd: let the full CLI handle and report it
+        if "-" in files or "--stdin-filename" in values:  # standard input is spent: no rerun
+            sys.stderr.write(f"internal error: {type(exc).__name__}: {exc}\n")
+            return 2
         return None
 
 
