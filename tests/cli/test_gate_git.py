@@ -148,3 +148,17 @@ def test_the_first_commit_has_everything_new(tmp_path: pathlib.Path) -> None:
     # but a base named on purpose must exist
     named = invoke(tmp_path, "check", "--new-only", "--base", "HEAD", "app/views.py")
     assert named.exit_code == 2
+
+
+def test_many_files_in_one_run(repo: pathlib.Path) -> None:
+    """Base versions come through one git process: a file missing at the base must not
+    disturb the ones read after it."""
+    (repo / "app/jobs.py").write_text((repo / "app/jobs.py").read_text() + "import pkg.factory\n")
+    (repo / "app/new.py").write_text("import pkg.factory\n")
+    files = ["app/broken.py", "app/jobs.py", "app/new.py", "app/views.py", "app/plain.py"]
+    result = invoke(repo, "check", "--new-only", *files)
+    assert result.exit_code == 1
+    assert result.stdout.splitlines() == [
+        "app/jobs.py:6:1: MIG001 'pkg.factory' moved to 'pkg.canonical'",
+        "app/new.py:1:1: MIG001 'pkg.factory' moved to 'pkg.canonical'",
+    ]

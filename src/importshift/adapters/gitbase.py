@@ -13,6 +13,10 @@ import os
 
 from importshift.core.errors import ImportshiftError
 
+TYPE_CHECKING = False  # not typing.TYPE_CHECKING: importing typing costs milliseconds
+if TYPE_CHECKING:
+    import subprocess
+
 _SHALLOW_HINT = "fetch more history (actions/checkout: fetch-depth: 0)"
 
 
@@ -55,6 +59,7 @@ class GitBase:
         self.head: str | None = None
         self.prefix = ""
         self._renames: dict[str, str] | None = None
+        self._batch: subprocess.Popen[bytes] | None = None
 
     @property
     def toplevel(self) -> str:
@@ -78,8 +83,49 @@ class GitBase:
             return None
         path = self.prefix + rel
         path = self.renames().get(path, path)
-        code, out, _ = _git(self._top, "show", f"{self.base}:{path}")
-        return out if code == 0 else None
+        if "\n" in path:  # the batch protocol is line based
+            code, out, _ = _git(self._top, "show", f"{self.base}:{path}")
+            return out if code == 0 else None
+        return self._batch_read(f"{self.base}:{path}")
+
+    def _batch_read(self, spec: str) -> bytes | None:
+        """One object through a single ``git cat-file --batch`` (a run over thousands of
+        legacy files would otherwise start git once per file)."""
+        import subprocess
+
+        if self._batch is None:
+            self._batch = subprocess.Popen(
+                ["git", "cat-file", "--batch"],
+                cwd=self._top,
+                stdin=subprocess.PIPE,
+                stdout=subprocess.PIPE,
+                stderr=subprocess.DEVNULL,
+            )
+        proc = self._batch
+        assert proc.stdin is not None and proc.stdout is not None
+        proc.stdin.write(spec.encode("utf-8", "surrogateescape") + b"\n")
+        proc.stdin.flush()
+        header = proc.stdout.readline().split()
+        if len(header) != 3:
+            if not header:
+                raise ImportshiftError("git cat-file stopped answering")
+            return None  # "<spec> missing", or not a file
+        data = proc.stdout.read(int(header[2]) + 1)[:-1]
+        return data if header[1] == b"blob" else None
+
+    def close(self) -> None:
+        """Stop the ``git cat-file`` process, if one was started."""
+        if self._batch is not None:
+            proc, self._batch = self._batch, None
+            if proc.stdin is not None:
+                proc.stdin.close()
+            try:
+                proc.wait(timeout=10)
+            except Exception:  # noqa: BLE001 - it must not outlive us, whatever happened
+                proc.kill()
+                proc.wait()
+            if proc.stdout is not None:
+                proc.stdout.close()
 
     def renames(self) -> dict[str, str]:
         """New path -> old path (relative to the top-level) between base and head/worktree."""

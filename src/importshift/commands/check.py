@@ -173,31 +173,12 @@ def run(opts: Options, out: Output, args: CheckArgs) -> int:
     rules = cached.rules
     sources = _sources(cached, args)  # every bad path is an error before anything is read
     git = _base(args, rules.root) if args.new_only else None
-    reasons = {m.id: m.reason for m in rules.moves}
-    found: list[Finding] = []
-    unparsed: list[str] = []
-    suppressed = 0
-    for source in sources:
-        data = _read(rules.root, source)
-        result = scan(data, rules, source.rel, args.report_unparseable)
-        sites = result.sites
-        if sites and git is not None and source.rel != STDIN:
-            old = git.old_content(source.rel)
-            if old is not None:
-                sites = _new_only(sites, scan(old, rules, source.rel, False).sites)
-        here = [
-            fnd.from_site(source.rel, s, reasons.get(s.rule, ""), result.parse_error) for s in sites
-        ]
-        if result.parse_error is not None:
-            unparsed.append(source.rel)
-            if args.report_unparseable:
-                here.insert(
-                    0, fnd.unparseable(source.rel, result.line, result.column, result.parse_error)
-                )
-        kept = [f for f in here if not fnd.suppressed(data, f)]
-        suppressed += len(here) - len(kept)
-        found.extend(kept)
-    _report(out, opts.format, found, rules.root, git, len(sources), unparsed, suppressed)
+    try:
+        found, unparsed, suppressed = _check(rules, sources, git, args.report_unparseable)
+        _report(out, opts.format, found, rules.root, git, len(sources), unparsed, suppressed)
+    finally:
+        if git is not None:
+            git.close()
     if unparsed and not args.report_unparseable and opts.verbosity >= 0:
         out.err(
             f"note: {len(unparsed)} file(s) do not parse and were checked textually "
@@ -208,6 +189,37 @@ def run(opts: Options, out: Output, args: CheckArgs) -> int:
         if opts.verbosity >= 0 and changed:
             out.err(f"fixed {changed} file(s); review and stage them again")
     return 1 if found and not args.exit_zero else 0
+
+
+def _check(
+    rules: RuleSet, sources: list[Source], git: GitBase | None, report_unparseable: bool
+) -> tuple[list[Finding], list[str], int]:
+    """(findings, files that do not parse, how many findings ``# noqa`` accepted)."""
+    reasons = {m.id: m.reason for m in rules.moves}
+    found: list[Finding] = []
+    unparsed: list[str] = []
+    suppressed = 0
+    for source in sources:
+        data = _read(rules.root, source)
+        result = scan(data, rules, source.rel, report_unparseable)
+        sites = result.sites
+        if sites and git is not None and source.rel != STDIN:
+            old = git.old_content(source.rel)
+            if old is not None:
+                sites = _new_only(sites, scan(old, rules, source.rel, False).sites)
+        here = [
+            fnd.from_site(source.rel, s, reasons.get(s.rule, ""), result.parse_error) for s in sites
+        ]
+        if result.parse_error is not None:
+            unparsed.append(source.rel)
+            if report_unparseable:
+                here.insert(
+                    0, fnd.unparseable(source.rel, result.line, result.column, result.parse_error)
+                )
+        kept = [f for f in here if not fnd.suppressed(data, f)]
+        suppressed += len(here) - len(kept)
+        found.extend(kept)
+    return found, unparsed, suppressed
 
 
 def _sources(cached: Cached, args: CheckArgs) -> list[Source]:
