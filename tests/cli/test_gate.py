@@ -176,6 +176,20 @@ def test_unknown_base_and_shallow_clone(tmp_path: pathlib.Path) -> None:
     assert missing.returncode == 2
     assert "is not in this shallow clone" in missing.stderr
     assert "fetch-depth: 0" in missing.stderr
+    # both tips fetched, their common ancestor not: refused too, never "all new"
+    _git(repo, "branch", "side", "HEAD~1")
+    _git(repo, "checkout", "-q", "side")
+    (repo / "app/side.py").write_text("x = 1\n")
+    _git(repo, "add", "-A")
+    _git(repo, "commit", "-qm", "side")
+    _git(repo, "checkout", "-q", "-")
+    tips = tmp_path / "tips"
+    _git(tmp_path, "clone", "-q", "--depth", "1", "--no-single-branch", f"file://{repo}", str(tips))
+    cut = run_migrate(
+        tips, "check", "--new-only", "--base", "origin/side", "--head", "HEAD", "app/views.py"
+    )
+    assert cut.returncode == 2
+    assert "have no common ancestor: fetch more history" in cut.stderr
 
 
 def test_stdin_with_filename(tmp_path: pathlib.Path) -> None:
