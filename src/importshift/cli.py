@@ -60,7 +60,7 @@ def common_options(func: F) -> F:
         click.option(
             "--format",
             "fmt",
-            type=click.Choice(["text", "json", "github"]),
+            type=click.Choice(["text", "json", "github", "sarif"]),
             default=None,
             help="Report format.",
         ),
@@ -273,16 +273,61 @@ def apply_cmd(
 @group.command("check")
 @click.argument("files", nargs=-1, type=click.Path())
 @click.option(
-    "--new-only", is_flag=True, help="Report only occurrences that are not already in --base."
+    "--new-only",
+    is_flag=True,
+    help="Report only occurrences not already in the base revision "
+    "(--base, else $PRE_COMMIT_FROM_REF, else HEAD).",
 )
-@click.option("--base", default="HEAD", show_default=True, help="Git revision for --new-only.")
+@click.option("--base", default=None, help="Git revision --new-only compares with.")
+@click.option(
+    "--head",
+    default=None,
+    help="Git revision the files are at (with --base: compare with their merge base).",
+)
 @click.option("--fix", is_flag=True, help="Rewrite the reported files in place.")
-@_command(("text", "json", "github"))
-def check_cmd(opts: Options, files: tuple[str, ...], new_only: bool, base: str, fix: bool) -> int:
-    """Report imports of deprecated paths (the pre-commit gate); exit 1 if any."""
+@click.option("--exit-zero", is_flag=True, help="Exit 0 even when something is reported.")
+@click.option("--no-cache", is_flag=True, help="Do not read or write .migrate/cache.")
+@click.option(
+    "--report-unparseable",
+    is_flag=True,
+    help="Also report every file that does not parse (MIG004).",
+)
+@click.option(
+    "--stdin-filename",
+    default=None,
+    help="With '-' (or no FILES): the path standard input stands for (module name, rules).",
+)
+@_command(("text", "json", "github", "sarif"))
+def check_cmd(
+    opts: Options,
+    files: tuple[str, ...],
+    new_only: bool,
+    base: str | None,
+    head: str | None,
+    fix: bool,
+    exit_zero: bool,
+    no_cache: bool,
+    report_unparseable: bool,
+    stdin_filename: str | None,
+) -> int:
+    """Report imports of deprecated paths (the pre-commit gate); exit 1 if any.
+
+    FILES after '--' are always files (a file may start with '-'); '-' reads standard input.
+    """
     from importshift.commands import check
 
-    return check.run(opts, ClickOutput(), files, new_only, base, fix)
+    args = check.CheckArgs(
+        files,
+        new_only,
+        base,
+        head,
+        fix,
+        exit_zero,
+        not no_cache,
+        report_unparseable,
+        stdin_filename,
+    )
+    return check.run(opts, ClickOutput(), args)
 
 
 @group.command("doctor")

@@ -14,7 +14,7 @@ try:  # the C module: ``signal`` itself imports ``enum``, which costs ``check`` 
 except ImportError:  # pragma: no cover - an interpreter without it
     import signal
 
-_VALUE = {"--rules", "--root", "-j", "--jobs", "--format", "--base"}
+_VALUE = {"--rules", "--root", "-j", "--jobs", "--format", "--base", "--head", "--stdin-filename"}
 _FLAGS = {
     "-q",
     "--quiet",
@@ -24,6 +24,9 @@ _FLAGS = {
     "--no-check-targets",
     "--new-only",
     "--fix",
+    "--exit-zero",
+    "--no-cache",
+    "--report-unparseable",
 }
 
 
@@ -51,6 +54,8 @@ def _fast_check(args: list[str]) -> int | None:
             values[key] = value
         elif arg in _FLAGS:
             flags.add(arg)
+        elif arg == "-" and seen_command:
+            files.append(arg)
         elif arg.startswith("-") or not seen_command:
             return None
         else:
@@ -58,7 +63,7 @@ def _fast_check(args: list[str]) -> int | None:
         i += 1
     fmt = values.get("--format", "text")
     jobs = values.get("--jobs", values.get("-j", "0"))
-    if fmt not in ("text", "json", "github") or not jobs.isdigit():
+    if fmt not in ("text", "json", "github", "sarif") or not jobs.isdigit():
         return None
     from importshift.commands import check
     from importshift.core.errors import ImportshiftError, RulesError
@@ -75,14 +80,18 @@ def _fast_check(args: list[str]) -> int | None:
         check_targets="--no-check-targets" not in flags,
     )
     try:
-        return check.run(
-            opts,
-            _StdOutput(),
+        check_args = check.CheckArgs(
             files,
             "--new-only" in flags,
-            values.get("--base", "HEAD"),
+            values.get("--base"),
+            values.get("--head"),
             "--fix" in flags,
+            "--exit-zero" in flags,
+            "--no-cache" not in flags,
+            "--report-unparseable" in flags,
+            values.get("--stdin-filename"),
         )
+        return check.run(opts, _StdOutput(), check_args)
     except RulesError as exc:
         for problem in exc.problems:
             sys.stderr.write(f"{problem}\n")
@@ -93,7 +102,10 @@ def _fast_check(args: list[str]) -> int | None:
     except KeyboardInterrupt:
         sys.stderr.write("interrupted\n")
         return 130
-    except Exception:  # noqa: BLE001 - anything odd: let the full CLI handle and report it
+    except Exception as exc:  # noqa: BLE001 - anything odd: let the full CLI handle and report it
+        if "-" in files or "--stdin-filename" in values:  # standard input is spent: no rerun
+            sys.stderr.write(f"internal error: {type(exc).__name__}: {exc}\n")
+            return 2
         return None
 
 

@@ -60,6 +60,10 @@ def test_every_form_reported(tmp_path: pathlib.Path) -> None:
     )
     assert result.exit_code == 1
     assert result.stdout.splitlines() == [
+        "app/broken.py:2:1: MIG003 'pkg.events.Manager' moved to 'pkg.monitor.Monitor' "
+        "(events.py is a compatibility alias); could not parse (Python "
+        f"{sys.version_info[0]}.{sys.version_info[1]}, line 1: Missing parentheses in call to "
+        "'print'. Did you mean print(...)?), matched textually",
         "app/forms.py:1:1: MIG001 'pkg.events.Manager' moved to 'pkg.monitor.Monitor' "
         "(events.py is a compatibility alias)",
         "app/forms.py:5:5: MIG001 'pkg.events.Filter' moved to 'pkg.monitor.Filter'",
@@ -67,7 +71,7 @@ def test_every_form_reported(tmp_path: pathlib.Path) -> None:
         "app/forms.py:10:12: MIG001 'pkg.events.Manager' moved to 'pkg.monitor.Monitor' "
         "(events.py is a compatibility alias)",
         "app/forms.py:13:1: MIG001 'pkg.factory' moved to 'pkg.canonical'",
-        "app/forms.py:14:9: MIG001 'pkg.events.Filter' moved to 'pkg.monitor.Filter'",
+        "app/forms.py:14:9: MIG002 'pkg.events.Filter' moved to 'pkg.monitor.Filter'",
         "app/jobs.py:1:1: MIG001 'pkg.factory' moved to 'pkg.canonical'",
         "app/views.py:1:1: MIG001 'pkg.events.Manager' moved to 'pkg.monitor.Monitor' "
         "(events.py is a compatibility alias)",
@@ -95,12 +99,14 @@ def test_formats(tmp_path: pathlib.Path) -> None:
     views = str(tmp_path / "app/views.py")
     github = invoke("--rules", rules, "check", "--format", "github", views)
     assert github.stdout == (
-        "::error file=app/views.py,line=1,col=1,title=MIG001::MIG001 "
+        "::error file=app/views.py,line=1,col=1,title=MIG001 deprecated-import::MIG001 "
         "'pkg.events.Manager' moved to 'pkg.monitor.Monitor' (events.py "
         "is a compatibility alias)\n"
     )
     as_json = json.loads(invoke("--rules", rules, "check", "--format", "json", views).stdout)
-    assert as_json == [
+    assert as_json["version"] == 1
+    assert as_json["command"] == "check"
+    assert as_json["findings"] == [
         {
             "path": "app/views.py",
             "line": 1,
@@ -111,6 +117,9 @@ def test_formats(tmp_path: pathlib.Path) -> None:
             "new": "pkg.monitor.Monitor",
             "form": "import",
             "reason": "events.py is a compatibility alias",
+            "note": "",
+            "message": "MIG001 'pkg.events.Manager' moved to 'pkg.monitor.Monitor' "
+            "(events.py is a compatibility alias)",
         }
     ]
 
@@ -269,3 +278,45 @@ def test_real_pre_commit_hook(tmp_path: pathlib.Path) -> None:
         "app/new.py:1:1: MIG001 'pkg.events.Manager' moved to 'pkg.monitor.Monitor'"
         in refused.stdout + refused.stderr
     )
+    _git(repo, "rm", "-q", "--cached", "app/new.py")
+    (repo / "app/new.py").unlink()
+
+    def commit(message: str) -> subprocess.CompletedProcess[str]:
+        return subprocess.run(
+            ["git", "commit", "-qm", message],
+            cwd=repo,
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=900,
+        )
+
+    # a file named like an option is a file: the hook passes file names after `--`
+    (repo / "app/-new.py").write_text("import pkg.factory\n")
+    _git(repo, "add", "--", "app/-new.py")
+    dashed = commit("dashed")
+    assert dashed.returncode != 0
+    assert "app/-new.py:1:1: MIG001 'pkg.factory' moved to 'pkg.canonical'" in (
+        dashed.stdout + dashed.stderr
+    )
+    assert "No such option" not in dashed.stdout + dashed.stderr
+    # CI: a deprecated import committed with --no-verify is caught between two refs
+    before = _git(repo, "rev-parse", "HEAD").strip()
+    _git(repo, "commit", "-qm", "sneaked in", "--no-verify")
+    after = _git(repo, "rev-parse", "HEAD").strip()
+
+    def run(*args: str) -> subprocess.CompletedProcess[str]:
+        return subprocess.run(
+            [pre_commit, "run", "migrate-check", *args],
+            cwd=repo,
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=900,
+        )
+
+    ranged = run("--from-ref", before, "--to-ref", after)
+    assert ranged.returncode == 1, ranged.stdout + ranged.stderr
+    assert "app/-new.py:1:1: MIG001 'pkg.factory' moved to 'pkg.canonical'" in ranged.stdout
+    # --all-files compares with HEAD (documented): it checks uncommitted work only
+    assert run("--all-files").returncode == 0

@@ -11,9 +11,10 @@ class Format(Choice):
     TEXT: Format
     JSON: Format
     GITHUB: Format
+    SARIF: Format
 
 
-Format.define(TEXT="text", JSON="json", GITHUB="github")
+Format.define(TEXT="text", JSON="json", GITHUB="github", SARIF="sarif")
 
 
 class VerifyMode(Choice):
