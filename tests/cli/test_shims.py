@@ -96,14 +96,16 @@ def test_whole_shim_deleted_once_unused_and_not_named_by_strings(tmp_path: pathl
     make_tree(tmp_path, SHIM_MODULE)
     assert invoke(tmp_path, "apply", "--verify", "none").exit_code == 0
     refused = invoke(tmp_path, "retire")
+    assert refused.exit_code == 1  # kept for a use only the user can clear
     assert (
-        "kept pkg.old_api: still named by string references: tests/test_user.py:3" in refused.stdout
+        "kept pkg.old_api: still used: tests/test_user.py:3 string reference 'pkg.old_api.call'"
+        in refused.stdout
     )
     assert (tmp_path / "pkg/old_api.py").exists()
     (tmp_path / "tests/test_user.py").write_text("PATCH = 'pkg.api.call'\n")
     result = invoke(tmp_path, "retire")
     assert result.exit_code == 0, result.output
-    assert "delete pkg/old_api.py: nothing imports pkg.old_api any more" in result.stdout
+    assert "delete pkg/old_api.py: nothing uses pkg.old_api any more" in result.stdout
     assert not (tmp_path / "pkg/old_api.py").exists()
     assert invoke(tmp_path, "undo").exit_code == 0
     assert (tmp_path / "pkg/old_api.py").read_text() == SHIM_MODULE["pkg/old_api.py"]
