@@ -105,18 +105,19 @@ def find_uses(
     """Uses of ``shims`` (module -> the names it provides; ``ALL`` for a moved module) in one
     file. ``static``: also report plain imports and attribute chains (for files that the
     engine does not scan, such as stubs)."""
-    relevant = {m: names for m, names in shims.items() if dotted.leaf(m).encode() in data}
-    if not relevant:
-        return []
-    if path.endswith((".toml", ".cfg", ".ini")):
-        return _config_uses(data, path, relevant)
-    own = [m for m in relevant if module is not None and dotted.within(module, m)]
+    own = [m for m in shims if module is not None and dotted.within(module, m)]
     out = [
         Use(path, 1, m, ALL, "is a stub of the shim: remove or update it first")
         for m in own
         if path.endswith(".pyi")
     ]
-    relevant = {m: n for m, n in relevant.items() if m not in own}
+    relevant = {
+        m: names for m, names in shims.items() if m not in own and dotted.leaf(m).encode() in data
+    }
+    if not relevant:
+        return out
+    if path.endswith((".toml", ".cfg", ".ini")):
+        return _config_uses(data, path, relevant)
     if not relevant:
         return out
     try:

@@ -217,8 +217,16 @@ def add_moves_text(text: str, moves: Sequence[NewMove]) -> tuple[str, Written]:
     assert isinstance(seq, yaml.SequenceNode)
     if seq.flow_style:
         close = int(seq.end_mark.index) - 1  # the ``]``
-        between = text[_last_end(seq.value[-1]) : close]
-        sep = "" if "," in between else ", "
+        last = _last_end(seq.value[-1])
+        between = text[last:close]
+        comma = "," in between
+        if "\n" in between:  # one item per line: the new ones too, before the ``]`` line
+            at = text.rfind("\n", 0, close) + 1
+            pad = " " * int(seq.value[-1].start_mark.column)
+            body = "".join(f"{pad}{_flow(m)},{nl}" for m in added)
+            head = text[:last] + ("" if comma else ",") + text[last:at]
+            return head + body + text[at:], written
+        sep = "" if comma else ", "
         body = ", ".join(_flow(m) for m in added)
         return text[:close].rstrip(" \t") + sep + body + text[close:], written
     first = seq.value[0]
