@@ -70,7 +70,8 @@ CASES = {
     ),
     "entry point in pyproject.toml": (
         {
-            "pyproject.toml": '[project]\nname = "x"\n\n[project.scripts]\nrun = "pkg.events:Manager"\n'
+            "pyproject.toml": '[project]\nname = "x"\n\n[project.scripts]\n'
+            'run = "pkg.events:Manager"\n'
         },
         "pyproject.toml:5",
     ),

@@ -74,8 +74,8 @@ def _moves(text: str) -> list[dict[str, str]]:
         ),
         (  # last item without a final newline
             "version: 1\nmoves:\n  - old: pkg.c\n    new: pkg.d",
-            "version: 1\nmoves:\n  - old: pkg.c\n    new: pkg.d\n  - old: pkg.a.X\n    new: pkg.b.X\n"
-            '    kind: symbol\n    reason: "found by \\"doctor\\""\n',
+            "version: 1\nmoves:\n  - old: pkg.c\n    new: pkg.d\n  - old: pkg.a.X\n"
+            '    new: pkg.b.X\n    kind: symbol\n    reason: "found by \\"doctor\\""\n',
         ),
     ],
 )

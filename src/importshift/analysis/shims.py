@@ -41,7 +41,7 @@ class Shim:
     other_importers: tuple[str, ...]  # files importing names of the module that did not move
     module_uses: tuple[Use, ...] = ()  # uses of the module that reach none of its moved names
     internal: frozenset[str] = frozenset()  # moved names the shim itself still uses
-    removable: frozenset[str] = frozenset()  # names whose binding retire knows how to drop
+    removable: frozenset[str] | None = None  # names retire knows how to drop (None: unchecked)
     gone: frozenset[str] = frozenset()  # moved names the shim no longer binds (retired)
 
     @property
@@ -114,9 +114,10 @@ def decide(shim: Shim) -> Verdict:
     names = {n.name for n in unused if n.name != "*"} - shim.gone
     for name in sorted(names & shim.internal):
         kept.append(Kept(shim.label(name), "the shim itself still uses it", False))
-    for name in sorted((names - shim.internal) - shim.removable):
+    removable = names if shim.removable is None else shim.removable
+    for name in sorted((names - shim.internal) - removable):
         kept.append(Kept(shim.label(name), "retire cannot remove how it is bound", True))
-    names &= shim.removable - shim.internal
+    names &= removable - shim.internal
     if all_unused:
         if not shim.shim_only:
             why = "unused, but it holds real code" if "*" in {n.name for n in unused} else ""

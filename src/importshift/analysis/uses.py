@@ -198,25 +198,36 @@ class _Finder:
         self.found.append(Use(self.path, getattr(node, "lineno", 1), module, name, why))
 
     def run(self, tree: ast.Module) -> None:
-        nodes = list(ast.walk(tree))
-        for node in nodes:
-            if isinstance(node, ast.Import):
-                self._import(node)
-            elif isinstance(node, ast.ImportFrom):
-                self._import_from(node)
-            elif isinstance(node, ast.Assign):
-                self._assign(node)
-        for node in nodes:
-            if isinstance(node, ast.Attribute):
-                self.passive.add(id(node.value))
-        for node in nodes:
-            if isinstance(node, ast.Call):
-                self._call(node)
-            elif isinstance(node, ast.Constant) and isinstance(node.value, str):
-                self._string(node, node.value)
-        for node in nodes:
-            if isinstance(node, (ast.Name, ast.Attribute)) and isinstance(node.ctx, ast.Load):
-                self._reference(node)
+        calls: list[ast.Call] = []
+        strings: list[tuple[ast.Constant, str]] = []
+        refs: list[ast.Name | ast.Attribute] = []
+        for node in ast.walk(tree):  # one walk; bindings first, then what reads them
+            kind = type(node)
+            if kind is ast.Name:
+                refs.append(node)  # type: ignore[arg-type]
+            elif kind is ast.Attribute:
+                self.passive.add(id(node.value))  # type: ignore[attr-defined]
+                refs.append(node)  # type: ignore[arg-type]
+            elif kind is ast.Constant:
+                value = node.value  # type: ignore[attr-defined]
+                if isinstance(value, str):
+                    strings.append((node, value))  # type: ignore[arg-type]
+            elif kind is ast.Call:
+                calls.append(node)  # type: ignore[arg-type]
+            elif kind is ast.Import:
+                self._import(node)  # type: ignore[arg-type]
+            elif kind is ast.ImportFrom:
+                self._import_from(node)  # type: ignore[arg-type]
+            elif kind is ast.Assign:
+                self._assign(node)  # type: ignore[arg-type]
+        for call in calls:
+            self._call(call)
+        for constant, text in strings:
+            self._string(constant, text)
+        if self.bound:
+            for ref in refs:
+                if isinstance(ref.ctx, ast.Load):
+                    self._reference(ref)
 
     def _shim_of(self, name: str) -> tuple[str, str] | None:
         for module, names in self.shims.items():
