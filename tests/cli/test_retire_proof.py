@@ -64,6 +64,30 @@ CASES = {
         {"pkg/loader.py": "import importlib\n\nm = importlib.import_module('.events', 'pkg')\n"},
         "pkg/loader.py:3",
     ),
+    "import_module of a name built at run time": (
+        {
+            "app/plugins.py": "import importlib\n\n\ndef load(name):\n"
+            "    return importlib.import_module('pkg.' + name)\n"
+        },
+        "cannot prove unused: app/plugins.py:5",
+    ),
+    "f-string __import__": (
+        {"app/plugins.py": "def load(name):\n    return __import__(f'pkg.{name}')\n"},
+        "cannot prove unused: app/plugins.py:2",
+    ),
+    "doctest in a docstring": (
+        {
+            "app/doc.py": 'def f():\n    """Example.\n\n    >>> from pkg.events import Manager\n'
+            '    >>> Manager()\n    """\n'
+        },
+        "app/doc.py:4",
+    ),
+    "exec of an import": ({"app/ex.py": "exec('from pkg import events')\n"}, "app/ex.py:1"),
+    "pytest_plugins": ({"conftest.py": "pytest_plugins = ['pkg.events']\n"}, "conftest.py:1"),
+    "sys.modules lookup": (
+        {"app/mods.py": "import sys\n\nM = sys.modules['pkg.events'].Manager\n"},
+        "app/mods.py:3",
+    ),
     "pkgutil.resolve_name": (
         {"app/dyn.py": "import pkgutil\n\nM = pkgutil.resolve_name('pkg.events:Manager')\n"},
         "app/dyn.py:3",

@@ -10,7 +10,8 @@ from dataclasses import dataclass
 
 import libcst as cst
 
-from importshift.analysis.uses import ALL, MODULE, Use, find_uses
+from importshift.analysis.proof import find_uses
+from importshift.analysis.uses import ALL, MODULE, Use
 from importshift.codebase import files as modules
 from importshift.codebase import scan
 from importshift.codebase.summary import summarize

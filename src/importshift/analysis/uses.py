@@ -8,10 +8,16 @@ by the rewrite engine), a shim is still used when a file:
   entry point ``"x = pkg.events:main"``, a relative ``import_module(".events", ...)``;
 - reaches a name dynamically: ``getattr(events, "Manager")``, ``hasattr(...)``,
   ``mock.patch.object(events, "Manager")``, or passes the module object on;
+- imports it from code written in a string (a doctest, ``exec``);
+- imports a module whose name is built at run time from parts that may spell the shim
+  (``import_module("pkg." + name)``): not provable either way;
 - re-exports it with ``from pkg.events import *`` (everything it holds stays reachable);
 - is a ``.pyi`` stub that imports it (or the shim's own stub), or a packaging/tool config
   file (``pyproject.toml``, ``setup.cfg``, ``tox.ini``) that names it;
 - does not parse (on this Python) and textually names the shim: nothing can be proved.
+
+This module judges one parsed Python file (``PyFinder``); ``analysis.proof`` reads the
+files, handles the ones that are not Python or do not parse.
 
 Each finding is a ``Use`` of one shim: of one name it provides, of the module as a whole
 (``name=ALL``: every name is blocked), or of the module only (``name=MODULE``: other names,
@@ -21,32 +27,16 @@ so the file cannot be deleted, but the aliases may go).
 from __future__ import annotations
 
 import ast
-import os
 import re
-import sys
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass
 
+from importshift.codebase import scan
 from importshift.core import dotted
 
 ALL = "*"  # a use that may reach every name of the shim
 MODULE = ""  # a use of the module that reaches none of its moved names
 
-CONFIG_FILES = ("pyproject.toml", "setup.cfg", "tox.ini", "setup.py")
-_NEVER = {
-    ".git",
-    ".hg",
-    ".svn",
-    ".migrate",
-    "__pycache__",
-    "node_modules",
-    ".tox",
-    ".nox",
-    ".mypy_cache",
-    ".pytest_cache",
-    ".ruff_cache",
-    ".eggs",
-}
 _DYNAMIC = ("getattr", "hasattr", "setattr", "delattr")
 _IMPORTERS = ("import_module", "__import__")
 
@@ -70,99 +60,6 @@ class Use:
         return f"{self.where} {self.why}"
 
 
-def extra_files(root: str, exclude: Iterable[str]) -> list[str]:
-    """``.pyi`` stubs and packaging/tool config files under ``root`` (minus ``exclude``)."""
-    import pathspec
-
-    spec = pathspec.GitIgnoreSpec.from_lines(list(exclude))
-    out = []
-    for folder, dirs, names in os.walk(root):
-        rel_dir = os.path.relpath(folder, root).replace(os.sep, "/")
-        rel_dir = "" if rel_dir == "." else rel_dir
-        dirs[:] = sorted(
-            d
-            for d in dirs
-            if d not in _NEVER
-            and not os.path.exists(os.path.join(folder, d, "pyvenv.cfg"))
-            and not spec.match_file(f"{rel_dir}/{d}/".lstrip("/"))
-        )
-        for name in sorted(names):
-            rel = f"{rel_dir}/{name}".lstrip("/")
-            wanted = name.endswith(".pyi") or name in CONFIG_FILES[:3]
-            if wanted and not spec.match_file(rel) and not os.path.islink(f"{folder}/{name}"):
-                out.append(rel)
-    return out
-
-
-def find_uses(
-    data: bytes,
-    path: str,
-    module: str | None,
-    is_package: bool,
-    shims: Mapping[str, frozenset[str]],
-    static: bool,
-) -> list[Use]:
-    """Uses of ``shims`` (module -> the names it provides; ``ALL`` for a moved module) in one
-    file. ``static``: also report plain imports and attribute chains (for files that the
-    engine does not scan, such as stubs)."""
-    own = [m for m in shims if module is not None and dotted.within(module, m)]
-    out = [
-        Use(path, 1, m, ALL, "is a stub of the shim: remove or update it first")
-        for m in own
-        if path.endswith(".pyi")
-    ]
-    relevant = {
-        m: names for m, names in shims.items() if m not in own and dotted.leaf(m).encode() in data
-    }
-    if not relevant:
-        return out
-    if path.endswith((".toml", ".cfg", ".ini")):
-        return _config_uses(data, path, relevant)
-    if not relevant:
-        return out
-    try:
-        tree = ast.parse(data, path)
-    except (SyntaxError, ValueError, RecursionError, MemoryError) as exc:
-        return out + _unparsed(data, path, relevant, exc)
-    finder = _Finder(path, module, is_package, relevant, static)
-    finder.run(tree)
-    if path.endswith("setup.py"):
-        finder.found.extend(_config_uses(data, path, relevant))
-    return out + sorted(set(finder.found))
-
-
-def _unparsed(
-    data: bytes, path: str, shims: Mapping[str, frozenset[str]], exc: BaseException
-) -> list[Use]:
-    reason = (
-        f"does not parse on Python {sys.version_info[0]}.{sys.version_info[1]}: "
-        f"{getattr(exc, 'msg', None) or type(exc).__name__}"
-    )
-    out = []
-    for module in shims:
-        match = re.search(
-            rb"(?<![\w])" + re.escape(dotted.leaf(module).encode()) + rb"(?!\w)", data
-        )
-        if match:
-            line = data.count(b"\n", 0, match.start()) + 1
-            out.append(Use(path, line, module, ALL, f"{reason}; it names {module}", proof=False))
-    return out
-
-
-def _config_uses(data: bytes, path: str, shims: Mapping[str, frozenset[str]]) -> list[Use]:
-    """A config file naming the shim as a whole dotted token (entry points, plugins)."""
-    text = data.decode("utf-8", "replace")
-    out = []
-    for module, names in shims.items():
-        pattern = r"(?<![\w.])" + re.escape(module) + r"(?:([.:])(\w+))?(?![\w])"
-        for match in re.finditer(pattern, text):
-            line = text.count("\n", 0, match.start()) + 1
-            name = match.group(2) or ""
-            which = name if name in names else (MODULE if name else ALL)
-            out.append(Use(path, line, module, which, f"names {match.group(0)} (config)"))
-    return out
-
-
 def _classify(text: str, module: str, names: frozenset[str]) -> str | None:
     """Which name of ``module`` the dotted text ``a.b:C`` reaches (None: not the shim)."""
     if text == module:
@@ -174,7 +71,7 @@ def _classify(text: str, module: str, names: frozenset[str]) -> str | None:
     return None
 
 
-class _Finder:
+class PyFinder:
     """One walk over a parsed file; ``found`` collects the uses."""
 
     def __init__(
@@ -291,6 +188,9 @@ class _Finder:
     def _call(self, node: ast.Call) -> None:
         callee = _callee(node)
         args = node.args
+        if callee in (*_IMPORTERS, "resolve_name") and args:
+            self._dynamic_import(node, args[0])
+            return
         if callee in _DYNAMIC or callee == "object" and _attr_base(node.func) == "patch":
             if len(args) < 2 or not (
                 isinstance(args[1], ast.Constant) and isinstance(args[1].value, str)
@@ -309,11 +209,36 @@ class _Finder:
                 if attr in names and self._names(module):
                     self.use(node, module, attr, f"may reach it through {label}")
 
+    def _dynamic_import(self, node: ast.Call, arg: ast.expr) -> None:
+        """``import_module("pkg." + name)``: a name built at run time may be the shim."""
+        if isinstance(arg, ast.Constant):
+            return  # a plain string: judged as a string reference
+        parts = [
+            n.value.strip(".")
+            for n in ast.walk(arg)
+            if isinstance(n, ast.Constant) and isinstance(n.value, str) and n.value.strip(".")
+        ]
+        for module in self.shims:
+            padded = f".{module}."
+            if any(f".{p}." in padded or module.startswith(p) for p in parts):
+                self.found.append(
+                    Use(
+                        self.path,
+                        node.lineno,
+                        module,
+                        ALL,
+                        f"{_callee(node)}() of a name built at run time may import it",
+                        proof=False,
+                    )
+                )
+
     def _names(self, module: str) -> bool:
         """The file binds ``module`` (or a parent of it) somewhere."""
         return any(dotted.within(module, b) for b in self.bound.values())
 
     def _string(self, node: ast.Constant, value: str) -> None:
+        if "import" in value:
+            self._code_in_string(node, value)
         text = value.strip()
         if text.startswith(".") and dotted.is_identifier_path(text.lstrip(".")):
             tail = text.lstrip(".")
@@ -329,6 +254,24 @@ class _Finder:
             hit = self._shim_of(token)
             if hit:
                 self.use(node, hit[0], hit[1], f"string reference {token!r}")
+
+    def _code_in_string(self, node: ast.Constant, value: str) -> None:
+        """Imports written in a docstring (doctests, examples) still import the shim."""
+        code = re.sub(r"(?m)^([ \t]*)(?:>>>|\.\.\.)(?: |$)", r"\1", value)
+        for stmt in scan.imports(code.encode("utf-8", "surrogatepass")):
+            if stmt.level:
+                continue
+            names = [n for n, _ in stmt.names] if stmt.is_from else [""]
+            for name in names:
+                full = dotted.join(stmt.module, "" if name == "*" else name)
+                hit = self._shim_of(full)
+                if hit is None:
+                    continue
+                which = hit[1] if stmt.is_from and name != "*" else ALL
+                line = node.lineno + stmt.line - 1
+                self.found.append(
+                    Use(self.path, line, hit[0], which, f"code in a string imports {full}")
+                )
 
     def _reference(self, node: ast.Name | ast.Attribute) -> None:
         """A module object of the shim read as a value (passed on, returned, stored)."""
@@ -364,12 +307,3 @@ def _attr_base(func: ast.expr) -> str:
         if isinstance(value, ast.Attribute):
             return value.attr
     return ""
-
-
-def iter_sources(root: str, paths: Iterable[str]) -> Iterator[tuple[str, bytes]]:
-    for rel in paths:
-        try:
-            with open(os.path.join(root, rel), "rb") as fh:
-                yield rel, fh.read()
-        except OSError:
-            continue
