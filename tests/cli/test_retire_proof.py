@@ -318,3 +318,20 @@ def test_one_decision_for_shims_and_retire() -> None:
     assert not decide(_shim(free, shim_only=False)).delete  # real code: never deleted
     assert _shim(free, shim_only=False, removable=frozenset({"A"})).status == "ready to retire"
     assert decide(_shim(free, internal=frozenset({"A"}), shim_only=False)).remove == ()
+
+
+def test_rules_that_cannot_be_rewritten_stop_retire_before_it_deletes(
+    tmp_path: pathlib.Path,
+) -> None:
+    make_tree(tmp_path, BASE)
+    rules = tmp_path / "rules.yaml"
+    dry = invoke(tmp_path, "retire", "--dry-run")
+    assert dry.exit_code == 0
+    assert "would write 'kind:' into the moves of pkg.events.Manager" in dry.stderr
+    rules.chmod(0o444)
+    before = snapshot(tmp_path)
+    result = invoke(tmp_path, "retire", "--verify", "none")
+    assert result.exit_code == 2
+    assert result.stderr.strip().splitlines()[-1].startswith("error: ")
+    assert "read-only" in result.stderr
+    assert snapshot(tmp_path) == before  # the shim is still there, the rules as they were

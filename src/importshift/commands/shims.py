@@ -117,7 +117,8 @@ def run_retire(opts: Options, vopts: VerifyOptions, out: Output, git: Git, dry_r
     """Remove what is proved unused. Exit 0: everything ready was retired and everything kept
     is waiting only for ``apply``; 1: something was rolled back, or kept for a use that only
     the user can clear (a string, dynamic or config reference, a stub, a star re-export, a
-    file that does not parse); 2: the rules file could not be kept valid."""
+    file that does not parse); 2: a refusal (lock held, the rules file could not be kept
+    valid: it is then left as it was and nothing is deleted)."""
     loaded = load(opts, out)
     rules = loaded.ruleset
     root = rules.root
@@ -149,12 +150,14 @@ def run_retire(opts: Options, vopts: VerifyOptions, out: Output, git: Git, dry_r
     if dry_run or not changes:
         if not changes:
             out.err("nothing is ready to retire")
+        elif kinds:
+            out.err(f"would write 'kind:' into the moves of {', '.join(sorted(kinds))}")
         return code
-    if kinds:  # before the deletion: the rules must load without the old modules
-        made = set_kinds(rules_path(opts), kinds, opts.root)
-        if made:
-            out.err(f"wrote 'kind:' into {len(made)} move(s) of {rules_path(opts)}")
     with locked(root):
+        if kinds:  # before the deletion: the rules must load without the old modules
+            made = set_kinds(rules_path(opts), kinds, opts.root)
+            if made:
+                out.err(f"wrote 'kind:' into {len(made)} move(s) of {rules_path(opts)}")
         journal = Journal(root)
         verifier = make_verifier(root, rules.source_roots, vopts, opts.jobs or os.cpu_count() or 1)
         report = land(root, verifier, journal, str(journal.next_id()), changes)
