@@ -195,3 +195,20 @@ def test_set_kinds_lets_the_rules_load_without_the_old_module(tmp_path: pathlib.
     assert path.read_text() == (
         "version: 1\nmoves:\n  - old: pkg.gone.Y  # c\n    kind: symbol\n    new: pkg.b.X\n"
     )
+
+
+def test_a_move_to_a_missing_target_is_refused_when_the_file_checked_clean(
+    tmp_path: pathlib.Path,
+) -> None:
+    original = b"version: 1\nmoves: []\n"
+    path = _tree(tmp_path, original)
+    missing = NewMove("pkg.old.Y", "pkg.b.Missing", "symbol", "")
+    with pytest.raises(ImportshiftError, match="has no top-level name 'Missing'"):
+        write_moves(str(path), [missing])
+    assert path.read_bytes() == original
+    # a file that already fails the target check (the user runs --no-check-targets) is held
+    # to the shape and meaning checks only, like the loader itself under that flag
+    dirty = b"version: 1\nmoves:\n  - old: pkg.old.Z\n    new: pkg.b.Gone\n    kind: symbol\n"
+    path.write_bytes(dirty)
+    assert len(write_moves(str(path), [missing])) == 1
+    assert b"new: pkg.b.Missing" in path.read_bytes()

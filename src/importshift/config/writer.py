@@ -279,25 +279,37 @@ def _read(path: str) -> str:
         raise ImportshiftError(f"cannot read rules file {path}: {exc}") from None
 
 
-def replace_checked(path: str, text: str, root: str | None = None) -> None:
-    """Replace the rules file with ``text`` only if the real loader accepts it."""
+def _problem(folder: str, text: str, root: str, strict: bool) -> str | None:
+    """The first problem the real loader finds in ``text`` (None: it loads)."""
     from importshift.config.rules import load_rules
 
-    folder = os.path.dirname(os.path.abspath(path))
     fd, tmp = tempfile.mkstemp(prefix=".importshift-rules-", suffix=".yaml", dir=folder)
     try:
         with os.fdopen(fd, "wb") as fh:
             fh.write(text.encode("utf-8"))
-        load_rules(tmp, root or folder, check_targets=False)
+        load_rules(tmp, root, check_targets=strict)
     except RulesError as exc:
         first = exc.problems[0]
-        raise ImportshiftError(
-            f"{path} left unchanged: the edited rules would not load "
-            f"(line {first.line}: {first.message})"
-        ) from None
+        return f"line {first.line}: {first.message}"
     finally:
         with contextlib.suppress(OSError):
             os.unlink(tmp)
+    return None
+
+
+def replace_checked(path: str, text: str, root: str | None = None, before: str = "") -> None:
+    """Replace the rules file with ``text`` only if the real loader accepts it, targets
+    checked too (unless ``before``, the current text, already fails that check: then the
+    shape and meaning checks alone decide, as for ``--no-check-targets``)."""
+    folder = os.path.dirname(os.path.abspath(path))
+    root = root or folder
+    problem = _problem(folder, text, root, strict=True)
+    if problem is not None and before and _problem(folder, before, root, strict=True):
+        problem = _problem(folder, text, root, strict=False)
+    if problem is not None:
+        raise ImportshiftError(
+            f"{path} left unchanged: the edited rules would not load ({problem})"
+        )
     atomic_write(path, text.encode("utf-8"))
 
 
@@ -306,7 +318,7 @@ def write_moves(path: str, moves: Sequence[NewMove], root: str | None = None) ->
     text = _read(path)
     new, written = add_moves_text(text, moves)
     if new != text:
-        replace_checked(path, new, root)
+        replace_checked(path, new, root, text)
     return written
 
 
@@ -316,5 +328,5 @@ def set_kinds(path: str, kinds: Mapping[str, str], root: str | None = None) -> l
     text = _read(path)
     new, changed = set_kinds_text(text, kinds)
     if new != text:
-        replace_checked(path, new, root)
+        replace_checked(path, new, root, text)
     return changed
