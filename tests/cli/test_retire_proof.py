@@ -335,3 +335,33 @@ def test_rules_that_cannot_be_rewritten_stop_retire_before_it_deletes(
     assert result.stderr.strip().splitlines()[-1].startswith("error: ")
     assert "read-only" in result.stderr
     assert snapshot(tmp_path) == before  # the shim is still there, the rules as they were
+
+
+def test_a_shim_whose_other_names_are_imported_loses_the_alias_and_says_why_it_stays(
+    tmp_path: pathlib.Path,
+) -> None:
+    make_tree(
+        tmp_path,
+        {
+            **BASE,
+            "pkg/monitor.py": "class Monitor:\n    pass\n\n\nclass Helper:\n    pass\n",
+            "pkg/events.py": "from pkg.monitor import Helper\n" + SHIM,
+            "app/helper.py": "from pkg.events import Helper\n",
+        },
+    )
+    shims = invoke(tmp_path, "shims")
+    assert "pkg.events  pkg/events.py  [partly ready]" in shims.stdout
+    assert "  retire removes Manager" in shims.stdout
+    result = invoke(tmp_path, "retire", "--verify", "none")
+    assert result.exit_code == 0, result.output
+    assert result.stdout.splitlines() == [
+        "kept pkg/events.py: its other names are imported by 1 file(s)",
+        "remove Manager from pkg/events.py",
+    ]
+    assert (tmp_path / "pkg/events.py").read_text() == "from pkg.monitor import Helper\n"
+    # the alias is gone, so the move needs its kind to load (the module alone is not enough)
+    assert (tmp_path / "rules.yaml").read_text() == RULES.replace(
+        "events.py\n", "events.py\n    kind: symbol\n", 1
+    )
+    _cold(tmp_path)
+    assert invoke(tmp_path, "plan").exit_code == 0

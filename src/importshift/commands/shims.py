@@ -145,6 +145,7 @@ def run_retire(opts: Options, vopts: VerifyOptions, out: Output, git: Git, dry_r
             continue
         new = remove_names(data, set(verdict.remove))
         changes.append(Change(f, sha256(data), new, verdict.rules))
+        kinds.update((m.old, m.kind.value) for m in rules.moves if m.id in verdict.rules)
         out.out(f"remove {', '.join(verdict.remove)} from {shim.path}")
     code = 1 if manual else 0
     if dry_run or not changes:
@@ -154,7 +155,7 @@ def run_retire(opts: Options, vopts: VerifyOptions, out: Output, git: Git, dry_r
             out.err(f"would write 'kind:' into the moves of {', '.join(sorted(kinds))}")
         return code
     with locked(root):
-        if kinds:  # before the deletion: the rules must load without the old modules
+        if kinds:  # before the deletion: the rules must load without the old names
             made = set_kinds(rules_path(opts), kinds, opts.root)
             if made:
                 out.err(f"wrote 'kind:' into {len(made)} move(s) of {rules_path(opts)}")
