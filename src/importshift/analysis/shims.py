@@ -128,8 +128,9 @@ def decide(shim: Shim) -> Verdict:
             why = "the module is still used: " + _blockers(shim.module_uses, ())
             kept.append(Kept(shim.path, why, True))
         elif shim.other_importers:
-            n = len(shim.other_importers)
-            kept.append(Kept(shim.path, f"its other names are imported by {n} file(s)", False))
+            count = len(shim.other_importers)
+            why = f"its other names are imported by {count} file(s)"
+            kept.append(Kept(shim.path, why, False))
     rules = tuple(n.rule for n in unused if n.name in names)
     return Verdict(False, tuple(sorted(names)), rules, tuple(kept))
 
