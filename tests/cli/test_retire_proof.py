@@ -365,3 +365,18 @@ def test_a_shim_whose_other_names_are_imported_loses_the_alias_and_says_why_it_s
     )
     _cold(tmp_path)
     assert invoke(tmp_path, "plan").exit_code == 0
+
+
+def test_a_large_tree_is_proved_in_worker_processes_with_the_same_answer(
+    tmp_path: pathlib.Path,
+) -> None:
+    many: dict[str, str | bytes] = {f"app/m{i:04}.py": f"X{i} = {i}\n" for i in range(520)}
+    many["app/m0519.py"] = "import pkg.events as ev\n\nassert hasattr(ev, 'Manager')\n"
+    make_tree(tmp_path, {**BASE, **many})
+    for jobs in ("1", "2"):
+        result = invoke(tmp_path, "-j", jobs, "retire", "--dry-run")
+        assert result.exit_code == 1, result.output
+        assert result.stdout == (
+            "kept pkg.events.Manager: still used: app/m0519.py:3 reaches it through "
+            "hasattr(..., 'Manager')\n"
+        )

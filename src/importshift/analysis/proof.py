@@ -13,7 +13,7 @@ import ast
 import os
 import re
 import sys
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 
 from importshift.analysis.uses import ALL, MODULE, PyFinder, Use
 from importshift.core import dotted
@@ -149,4 +149,46 @@ def _config_uses(data: bytes, path: str, shims: Mapping[str, frozenset[str]]) ->
             name = match.group(2) or ""
             which = name if name in names else (MODULE if name else ALL)
             out.append(Use(path, line, module, which, f"names {match.group(0)} (config)"))
+    return out
+
+
+Target = tuple[str, str | None, bool, bool]  # path, module, is_package, read statically
+_IN_PROCESS_BELOW = 512
+
+
+def scan_files(
+    root: str, targets: Sequence[Target], shims: Mapping[str, frozenset[str]], jobs: int = 1
+) -> list[Use]:
+    """``find_uses`` over every target (in worker processes for a large tree). A file that
+    cannot be read cannot be proved free of uses: it blocks every shim, saying why."""
+    if not shims or not targets:
+        return []
+    if jobs <= 1 or len(targets) < _IN_PROCESS_BELOW:
+        return _scan_chunk(root, list(targets), dict(shims))
+    import multiprocessing
+    from concurrent.futures import ProcessPoolExecutor
+
+    size = max(64, len(targets) // (jobs * 4))
+    chunks = [list(targets[i : i + size]) for i in range(0, len(targets), size)]
+    method = "fork" if sys.platform.startswith("linux") else "spawn"
+    out: list[Use] = []
+    with ProcessPoolExecutor(jobs, mp_context=multiprocessing.get_context(method)) as pool:
+        for found in pool.map(
+            _scan_chunk, [root] * len(chunks), chunks, [dict(shims)] * len(chunks)
+        ):
+            out.extend(found)
+    return out
+
+
+def _scan_chunk(root: str, targets: list[Target], shims: dict[str, frozenset[str]]) -> list[Use]:
+    out: list[Use] = []
+    for path, module, is_package, static in targets:
+        try:
+            with open(os.path.join(root, path), "rb") as fh:
+                data = fh.read()
+        except OSError as exc:
+            why = f"cannot read it: {exc.strerror or exc}"
+            out.extend(Use(path, 1, m, ALL, why, proof=False) for m in shims)
+            continue
+        out.extend(find_uses(data, path, module, is_package, shims, static))
     return out

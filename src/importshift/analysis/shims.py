@@ -10,7 +10,7 @@ from dataclasses import dataclass
 
 import libcst as cst
 
-from importshift.analysis.proof import find_uses
+from importshift.analysis.proof import Target, scan_files
 from importshift.analysis.uses import ALL, MODULE, Use
 from importshift.codebase import files as modules
 from importshift.codebase import scan
@@ -141,6 +141,7 @@ def find_shims(
     outcomes: Iterable[FileOutcome],
     files: Iterable[SourceFile],
     extra: Iterable[str] = (),
+    jobs: int = 1,
 ) -> list[Shim]:
     """Every shim of ``rules`` with everything that still reaches it: the engine's
     ``outcomes`` (imports that ``apply`` migrates), plus the uses found in every file and in
@@ -163,7 +164,7 @@ def find_shims(
         for module, moves in by_module.items()
         if module.partition(".")[0] in ours and index.get(module)
     }
-    found = _all_uses(rules, files, list(extra), provided)
+    found = _all_uses(rules, files, list(extra), provided, jobs)
     out = []
     for module, moves in sorted(by_module.items()):
         if module.partition(".")[0] not in ours:
@@ -237,21 +238,16 @@ def _all_uses(
     files: list[SourceFile],
     extra: list[str],
     provided: dict[str, frozenset[str]],
+    jobs: int,
 ) -> dict[str, list[Use]]:
-    out: dict[str, list[Use]] = defaultdict(list)
-    if not provided:
-        return out
-    targets = [(f.path, f.module, f.is_package, False) for f in files]
+    targets: list[Target] = [(f.path, f.module, f.is_package, False) for f in files]
     for path in extra:
         stub = path.endswith(".pyi")
         module = modules.module_for(path[:-1], rules.source_roots) if stub else None
         targets.append((path, module, path.endswith("__init__.pyi"), stub))
-    for path, module, is_package, static in targets:
-        data = _read(rules.root, path)
-        if data is None:
-            continue
-        for use in find_uses(data, path, module, is_package, provided, static):
-            out[use.module].append(use)
+    out: dict[str, list[Use]] = defaultdict(list)
+    for use in scan_files(rules.root, targets, provided, jobs):
+        out[use.module].append(use)
     return out
 
 

@@ -31,7 +31,8 @@ def _find(loaded: Loaded, opts: Options) -> list[Shim]:
     files = [modules.source_file(f, rules.source_roots) for f in loaded.files]
     outcomes = planner.scan(rules, files, opts.jobs, exact=False)
     extra = extra_files(rules.root, rules.exclude)
-    return find_shims(rules, loaded.index or {}, outcomes, files, extra)
+    jobs = opts.jobs or os.cpu_count() or 1
+    return find_shims(rules, loaded.index or {}, outcomes, files, extra, jobs)
 
 
 def _use_json(u: Use) -> dict[str, object]:
