@@ -380,3 +380,19 @@ def test_a_large_tree_is_proved_in_worker_processes_with_the_same_answer(
             "kept pkg.events.Manager: still used: app/m0519.py:3 reaches it through "
             "hasattr(..., 'Manager')\n"
         )
+
+
+def test_a_string_that_apply_rewrites_waits_for_apply(tmp_path: pathlib.Path) -> None:
+    rules = RULES.replace("    reason:", "    strings: true\n    reason:")
+    patch = "from unittest import mock\n\nP = mock.patch('pkg.events.Manager')\n"
+    make_tree(tmp_path, {**BASE, "rules.yaml": rules, "tests/test_p.py": patch})
+    waiting = invoke(tmp_path, "retire", "--verify", "none")
+    assert waiting.exit_code == 0, waiting.output  # nothing for the user to do but apply
+    assert waiting.stdout == (
+        "kept pkg.events.Manager: still imported by 1 file(s) (migrate apply)\n"
+    )
+    assert invoke(tmp_path, "apply", "--verify", "none").exit_code == 0
+    assert "pkg.monitor.Monitor" in (tmp_path / "tests/test_p.py").read_text()
+    done = invoke(tmp_path, "retire", "--verify", "none")
+    assert done.exit_code == 0, done.output
+    assert not (tmp_path / "pkg/events.py").exists()

@@ -148,9 +148,11 @@ def find_shims(
     the ``extra`` files (stubs, packaging config; see analysis.uses)."""
     importers: dict[str, set[str]] = defaultdict(set)
     strings: dict[str, set[str]] = defaultdict(set)
+    migrated: set[str] = set()  # "path:line" of every site ``apply`` rewrites
     for o in outcomes:
         for e in o.edits:
             importers[e.rule].add(o.path)
+            migrated.add(f"{o.path}:{e.line}")
         for n in o.notes:
             if n.message.startswith("string reference"):
                 strings[n.rule].add(f"{o.path}:{n.line}")
@@ -170,7 +172,12 @@ def find_shims(
         if module.partition(".")[0] not in ours:
             continue  # a third-party module: not ours to retire
         path = index.get(module) or ""
-        mine = found.get(module, [])
+        # a string that ``apply`` rewrites (``strings: true``) waits for apply, like an import
+        mine = [
+            u
+            for u in found.get(module, [])
+            if not (u.why.startswith("string reference") and u.where in migrated)
+        ]
         whole = "*" in provided.get(module, ())
         names = tuple(_shim_name(m, importers, strings, mine, whole) for m in moves)
         data = _read(rules.root, path) if path else None
