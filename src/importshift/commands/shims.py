@@ -39,6 +39,31 @@ def _use_json(u: Use) -> dict[str, object]:
     return {"path": u.path, "line": u.line, "why": u.why, "proved": u.proof}
 
 
+def _shim_json(s: Shim) -> dict[str, object]:
+    verdict = decide(s)
+    return {
+        "module": s.module,
+        "path": s.path,
+        "status": verdict.status,
+        "shim_only": s.shim_only,
+        "other_importers": list(s.other_importers),
+        "module_uses": [_use_json(u) for u in s.module_uses],
+        "delete": verdict.delete,
+        "remove": list(verdict.remove),
+        "kept": [{"what": k.label, "reason": k.reason, "manual": k.manual} for k in verdict.kept],
+        "names": [
+            {
+                "name": n.name,
+                "rule": n.rule,
+                "importers": list(n.importers),
+                "strings": list(n.strings),
+                "uses": [_use_json(u) for u in n.uses],
+            }
+            for n in s.names
+        ],
+    }
+
+
 def run_shims(opts: Options, out: Output, discovered: bool) -> int:
     loaded = load(opts, out)
     shims = _find(loaded, opts)
@@ -53,38 +78,7 @@ def run_shims(opts: Options, out: Output, discovered: bool) -> int:
         )
         shims += [s for s in found if s.module not in known]
     if opts.format is Format.JSON:
-        out.out(
-            json.dumps(
-                [
-                    {
-                        "module": s.module,
-                        "path": s.path,
-                        "status": s.status,
-                        "shim_only": s.shim_only,
-                        "other_importers": list(s.other_importers),
-                        "module_uses": [_use_json(u) for u in s.module_uses],
-                        "delete": decide(s).delete,
-                        "remove": list(decide(s).remove),
-                        "kept": [
-                            {"what": k.label, "reason": k.reason, "manual": k.manual}
-                            for k in decide(s).kept
-                        ],
-                        "names": [
-                            {
-                                "name": n.name,
-                                "rule": n.rule,
-                                "importers": list(n.importers),
-                                "strings": list(n.strings),
-                                "uses": [_use_json(u) for u in n.uses],
-                            }
-                            for n in s.names
-                        ],
-                    }
-                    for s in shims
-                ],
-                indent=2,
-            )
-        )
+        out.out(json.dumps([_shim_json(s) for s in shims], indent=2))
         return 0
     for s in shims:
         where = s.path or "(gone)"

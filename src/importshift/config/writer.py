@@ -242,6 +242,11 @@ def add_moves_text(text: str, moves: Sequence[NewMove]) -> tuple[str, Written]:
     return text[:at] + block + text[at:], written
 
 
+def add_moves(text: str, moves: Sequence[NewMove]) -> str:
+    """``add_moves_text`` without the account of what was skipped (kept for older callers)."""
+    return add_moves_text(text, moves)[0]
+
+
 def set_kinds_text(text: str, kinds: Mapping[str, str]) -> tuple[str, list[str]]:
     """``text`` with ``kind:`` added to the moves whose ``old`` is in ``kinds`` and that have
     none yet; returns the olds changed."""
