@@ -212,3 +212,17 @@ def test_a_move_to_a_missing_target_is_refused_when_the_file_checked_clean(
     path.write_bytes(dirty)
     assert len(write_moves(str(path), [missing])) == 1
     assert b"new: pkg.b.Missing" in path.read_bytes()
+
+
+def test_a_new_moves_list_follows_the_files_other_lists() -> None:
+    new, _ = add_moves_text("version: 1\nsource_roots:\n- src\n", NEW)
+    assert new.startswith("version: 1\nsource_roots:\n- src\nmoves:\n- old: pkg.a.X\n  new: ")
+    new, _ = add_moves_text("version: 1\nexclude:\n    - a\nmoves: []\n", NEW)
+    assert "moves:\n    - old: pkg.a.X\n      new: pkg.b.X\n" in new
+
+
+def test_any_reason_text_round_trips() -> None:
+    reason = 'a\u2028b\x85c\ufeffd\x07e \U0001f600 "q" \\ \n\ttab: # not a comment'
+    new, _ = add_moves_text("version: 1\n", [NewMove("pkg.a.X", "pkg.b.X", "symbol", reason)])
+    assert _moves(new)[0]["reason"] == reason
+    assert new.count("\n") == 6  # one line per key: nothing in the reason broke a line

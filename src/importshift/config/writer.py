@@ -54,7 +54,26 @@ def _scalar(value: str) -> str:
         plain_ok = yaml.safe_load(f"k: {value}") == {"k": value}
     except yaml.YAMLError:
         plain_ok = False
-    return value if plain_ok and value.strip() == value else json.dumps(value, ensure_ascii=False)
+    return value if plain_ok and value.strip() == value else _quoted(value)
+
+
+_LINE_BREAKS = {"\u0085": "\\N", "\u2028": "\\L", "\u2029": "\\P", "\ufeff": "\\uFEFF"}
+
+
+def _quoted(text: str) -> str:
+    """A double-quoted YAML scalar: JSON's escapes, plus YAML's for what YAML reads as a
+    line break (which it would fold) and for characters PyYAML refuses unescaped."""
+    out = json.dumps(text, ensure_ascii=False)
+    for char, escape in _LINE_BREAKS.items():
+        out = out.replace(char, escape)
+    return "".join(
+        c
+        if c.isprintable() or c in "\t"
+        else f"\\u{ord(c):04x}"
+        if ord(c) < 0x10000
+        else f"\\U{ord(c):08x}"
+        for c in out
+    )
 
 
 def _fields(m: NewMove) -> list[tuple[str, str]]:
@@ -62,7 +81,7 @@ def _fields(m: NewMove) -> list[tuple[str, str]]:
         ("old", _scalar(m.old)),
         ("new", _scalar(m.new)),
         ("kind", _scalar(m.kind)),
-        ("reason", json.dumps(m.reason, ensure_ascii=False)),
+        ("reason", _quoted(m.reason)),
     ]
 
 
@@ -135,6 +154,19 @@ def _line_end(text: str, index: int) -> int:
     return len(text) if nl < 0 else nl + 1
 
 
+def _list_style(root: yaml.MappingNode | None) -> tuple[int, int]:
+    """Columns of ``-`` and of the keys for a new top-level list: those of the file's first
+    block list (``source_roots``, ``exclude`` or ``codemods``), else 2 and 4."""
+    for _, value in root.value if root is not None else ():
+        if isinstance(value, yaml.SequenceNode) and value.value and not value.flow_style:
+            dash = int(value.start_mark.column)
+            first = value.value[0]
+            if isinstance(first, yaml.MappingNode) and not first.flow_style:
+                return dash, int(first.start_mark.column)
+            return dash, dash + 2
+    return 2, 4
+
+
 def _newline(text: str) -> str:
     return "\r\n" if text.count("\r\n") * 2 > text.count("\n") else "\n"
 
@@ -197,9 +229,10 @@ def add_moves_text(text: str, moves: Sequence[NewMove]) -> tuple[str, Written]:
         return text, written
     nl = _newline(text)
     found = _key(root, "moves")
+    dash, key = _list_style(root)
     if found is None:
         base = text if not text or text.endswith("\n") else text + nl
-        return base + "moves:" + nl + render(added, nl=nl), written
+        return base + "moves:" + nl + render(added, dash, key, nl), written
     seq = found[1]
     is_null = isinstance(seq, yaml.ScalarNode) and seq.tag == "tag:yaml.org,2002:null"
     if not (is_null or isinstance(seq, yaml.SequenceNode)):
@@ -213,7 +246,7 @@ def add_moves_text(text: str, moves: Sequence[NewMove]) -> tuple[str, Written]:
         at = _line_end(rest, len(text[:start].rstrip(" \t")))
         if not rest[:at].endswith("\n"):
             rest, at = rest[:at] + nl + rest[at:], at + len(nl)
-        return rest[:at] + render(added, nl=nl) + rest[at:], written
+        return rest[:at] + render(added, dash, key, nl) + rest[at:], written
     assert isinstance(seq, yaml.SequenceNode)
     if seq.flow_style:
         close = int(seq.end_mark.index) - 1  # the ``]``
