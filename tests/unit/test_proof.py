@@ -38,6 +38,10 @@ def test_uses_in_python() -> None:
     ]
     assert _uses("x = 'pkg.events:Other'\n") == [("pkg.events", MODULE, 1, True)]
     assert _uses("x = 'pkg.factory.create'\n") == [("pkg.factory", MODULE, 1, True)]
+    assert _uses("x = f'pkg.events.{name}'\n") == [("pkg.events", ALL, 1, True)]
+    assert _uses("def f(m):\n    m.setattr(events, 'Manager', 1)\n\nfrom pkg import events\n") == [
+        ("pkg.events", "Manager", 2, True)
+    ]
     assert _uses("m = __import__('pkg.events', fromlist=['x'])\nm.Manager\n") == [
         ("pkg.events", ALL, 1, True)
     ]

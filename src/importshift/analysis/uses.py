@@ -67,6 +67,8 @@ def _classify(text: str, module: str, names: frozenset[str]) -> str | None:
     for sep in (".", ":"):
         if text.startswith(module + sep):
             first = re.split(r"[.:]", text[len(module) + 1 :])[0]
+            if not first:
+                return ALL  # ``f"pkg.events.{name}"``: any name of it
             return first if first in names else MODULE
     return None
 
