@@ -396,3 +396,33 @@ def test_a_string_that_apply_rewrites_waits_for_apply(tmp_path: pathlib.Path) ->
     done = invoke(tmp_path, "retire", "--verify", "none")
     assert done.exit_code == 0, done.output
     assert not (tmp_path / "pkg/events.py").exists()
+
+
+AGREEMENT_TREES = {
+    "unused": {},
+    "other names imported": {
+        "pkg/monitor.py": "class Monitor:\n    pass\n\n\nclass Helper:\n    pass\n",
+        "pkg/events.py": "from pkg.monitor import Helper\n" + SHIM,
+        "app/helper.py": "from pkg.events import Helper\n",
+    },
+    "imported": {"app/old.py": "from pkg.events import Manager\n"},
+    **{name: files for name, (files, _) in CASES.items() if "newer" not in name},
+}
+
+
+@pytest.mark.parametrize("tree", sorted(AGREEMENT_TREES))
+def test_shims_shows_exactly_what_retire_does(tmp_path: pathlib.Path, tree: str) -> None:
+    make_tree(tmp_path, {**BASE, **AGREEMENT_TREES[tree]})
+    shown = json.loads(invoke(tmp_path, "shims", "--format", "json").stdout)
+    report = {s["module"]: s for s in shown}
+    said = set()
+    for s in report.values():
+        if s["delete"]:
+            said.add(f"delete {s['path']}: nothing uses {s['module']} any more")
+        elif s["remove"]:
+            said.add(f"remove {', '.join(s['remove'])} from {s['path']}")
+        said.update(f"kept {k['what']}: {k['reason']}" for k in s["kept"])
+    dry = invoke(tmp_path, "retire", "--dry-run")
+    assert set(dry.stdout.splitlines()) == said
+    manual = any(k["manual"] for s in report.values() for k in s["kept"])
+    assert dry.exit_code == (1 if manual else 0)
