@@ -76,3 +76,33 @@ def test_text_files_and_scripts() -> None:
     ]
     script = "#!/usr/bin/env python\nprint 'x'\nfrom pkg.events import Manager\n"
     assert _uses(script, "bin/tool", None) == [("pkg.events", ALL, 3, False)]
+
+
+def test_a_file_listed_by_the_walk_and_as_extra_counts_once(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    from helpers import NoProbe, make_tree
+
+    from importshift.analysis.proof import extra_files
+    from importshift.analysis.shims import find_shims
+    from importshift.codebase import files as modules
+    from importshift.config.rules import load_rules
+
+    make_tree(
+        tmp_path,
+        {
+            "rules.yaml": "version: 1\nmoves:\n  - old: pkg.events.Manager\n"
+            "    new: pkg.monitor.Monitor\n",
+            "pkg/__init__.py": "",
+            "pkg/monitor.py": "class Monitor: ...\n",
+            "pkg/events.py": "from pkg.monitor import Monitor as Manager\n",
+            "app/types.pyi": "from pkg.events import Manager\n",
+            "pyproject.toml": "[x]\nentry = 'pkg.events:Manager'\n",
+        },
+    )
+    loaded = load_rules(str(tmp_path / "rules.yaml"), str(tmp_path), probe=NoProbe())
+    rules = loaded.ruleset
+    extra = extra_files(str(tmp_path), ())
+    assert extra == ["app/types.pyi", "pyproject.toml"]
+    walked = [modules.source_file(f, rules.source_roots) for f in [*loaded.files, *extra]]
+    for files in ([modules.source_file(f, rules.source_roots) for f in loaded.files], walked):
+        (shim,) = find_shims(rules, loaded.index or {}, [], files, extra)
+        assert [u.where for u in shim.names[0].uses] == ["app/types.pyi:1", "pyproject.toml:2"]

@@ -57,7 +57,7 @@ def extra_files(root: str, exclude: Iterable[str]) -> list[str]:
             wanted = name.endswith(".pyi") or name in CONFIG_FILES[:3]
             if wanted and not spec.match_file(rel) and not os.path.islink(f"{folder}/{name}"):
                 out.append(rel)
-    return out
+    return sorted(out)
 
 
 def find_uses(

@@ -229,7 +229,7 @@ def _shim_name(
     whole: bool,
 ) -> ShimName:
     name = _provided(move)
-    uses = tuple(u for u in found if u.name in (ALL, name) or (whole and u.name == MODULE))
+    uses = tuple(sorted(u for u in found if u.name in (ALL, name) or (whole and u.name == MODULE)))
     seen = {u.where for u in uses}
     return ShimName(
         name,
@@ -247,11 +247,16 @@ def _all_uses(
     provided: dict[str, frozenset[str]],
     jobs: int,
 ) -> dict[str, list[Use]]:
-    targets: list[Target] = [(f.path, f.module, f.is_package, False) for f in files]
-    for path in extra:
+    targets: list[Target] = []
+    seen: set[str] = set()
+    for path in [f.path for f in files] + list(extra):
+        if path in seen:
+            continue  # the walk may come to hold stubs and config files too: once each
+        seen.add(path)
         stub = path.endswith(".pyi")
-        module = modules.module_for(path[:-1], rules.source_roots) if stub else None
-        targets.append((path, module, path.endswith("__init__.pyi"), stub))
+        module = modules.module_for(path[:-1] if stub else path, rules.source_roots)
+        package = path.endswith(("__init__.py", "__init__.pyi"))
+        targets.append((path, module, package, stub))
     out: dict[str, list[Use]] = defaultdict(list)
     for use in scan_files(rules.root, targets, provided, jobs):
         out[use.module].append(use)
