@@ -426,3 +426,15 @@ def test_shims_shows_exactly_what_retire_does(tmp_path: pathlib.Path, tree: str)
     assert set(dry.stdout.splitlines()) == said
     manual = any(k["manual"] for s in report.values() for k in s["kept"])
     assert dry.exit_code == (1 if manual else 0)
+
+
+def test_a_shim_that_does_not_parse_is_left_alone(tmp_path: pathlib.Path) -> None:
+    make_tree(tmp_path, {**BASE, "pkg/events.py": NEWER + SHIM if NEWER else "print 'x'\n" + SHIM})
+    before = snapshot(tmp_path)
+    result = invoke(tmp_path, "retire", "--verify", "none")
+    assert result.exit_code == 1
+    assert result.stdout == (
+        "kept pkg/events.py: cannot prove unused: it does not parse on this Python, "
+        "so retire leaves it alone\n"
+    )
+    assert snapshot(tmp_path) == before

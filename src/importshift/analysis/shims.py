@@ -44,6 +44,7 @@ class Shim:
     internal: frozenset[str] = frozenset()  # moved names the shim itself still uses
     removable: frozenset[str] | None = None  # names retire knows how to drop (None: unchecked)
     gone: frozenset[str] = frozenset()  # moved names the shim no longer binds (retired)
+    parses: bool = True  # False: the shim does not parse here, so retire cannot judge it
 
     @property
     def status(self) -> str:
@@ -92,6 +93,9 @@ def decide(shim: Shim) -> Verdict:
     """The readiness of every name of ``shim``: retired only when nothing can reach it."""
     if not shim.path:
         return Verdict(False, (), (), ())
+    if not shim.parses:
+        why = "cannot prove unused: it does not parse on this Python, so retire leaves it alone"
+        return Verdict(False, (), (), (Kept(shim.path, why, True),))
     kept: list[Kept] = []
     unused: list[ShimName] = []
     for n in shim.names:
@@ -208,10 +212,11 @@ def find_shims(
                 names,
                 bool(summary and summary.shim_only),
                 others,
-                tuple(u for u in mine if u.name == MODULE and not whole),
+                tuple(sorted(u for u in mine if u.name == MODULE and not whole)),
                 frozenset(moved & summary.references) if summary else frozenset(),
                 removable,
                 gone,
+                data is None or summary is not None,
             )
         )
     return out
