@@ -8,7 +8,8 @@ import os
 from importshift.adapters.git import Git
 from importshift.adapters.verify import describe, make_verifier
 from importshift.analysis.proof import extra_files
-from importshift.analysis.shims import Shim, decide, find_shims, remove_names
+from importshift.analysis.removal import remove_names
+from importshift.analysis.shims import Shim, decide, find_shims
 from importshift.analysis.uses import Use
 from importshift.codebase import files as modules
 from importshift.codebase.textio import read_bytes
