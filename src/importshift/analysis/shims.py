@@ -8,20 +8,28 @@ from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-import libcst as cst
-
+from importshift.analysis.proof import Target, scan_files
+from importshift.analysis.removal import remove_names
+from importshift.analysis.uses import ALL, MODULE, Use
+from importshift.codebase import files as modules
 from importshift.codebase import scan
-from importshift.codebase.summary import Summary, summarize
+from importshift.codebase.summary import summarize
+from importshift.codebase.toplevel import top_level_names
 from importshift.core import dotted
-from importshift.core.model import FileOutcome, Kind, RuleSet, SourceFile
+from importshift.core.model import FileOutcome, Kind, Move, RuleSet, SourceFile
 
 
 @dataclass(frozen=True, slots=True)
 class ShimName:
     name: str  # the name the shim still provides ("*" for a whole moved module)
     rule: str
-    importers: tuple[str, ...]  # files that import it
+    importers: tuple[str, ...]  # files that import it (``apply`` migrates them)
     strings: tuple[str, ...]  # "path:line" of string references (mock.patch, import_module)
+    uses: tuple[Use, ...] = ()  # every other use found (see analysis.uses)
+
+    @property
+    def blocked(self) -> bool:
+        return bool(self.importers or self.strings or self.uses)
 
 
 @dataclass(frozen=True, slots=True)
@@ -31,14 +39,103 @@ class Shim:
     names: tuple[ShimName, ...]
     shim_only: bool
     other_importers: tuple[str, ...]  # files importing names of the module that did not move
+    module_uses: tuple[Use, ...] = ()  # uses of the module that reach none of its moved names
+    internal: frozenset[str] = frozenset()  # moved names the shim itself still uses
+    removable: frozenset[str] | None = None  # names retire knows how to drop (None: unchecked)
+    gone: frozenset[str] = frozenset()  # moved names the shim no longer binds (retired)
+    parses: bool = True  # False: the shim does not parse here, so retire cannot judge it
 
     @property
     def status(self) -> str:
-        if not self.path:
-            return "retired"
-        if any(n.importers or n.strings for n in self.names):
-            return "in use"
-        return "ready to retire"
+        return decide(self).status
+
+    def label(self, name: str) -> str:
+        return self.module if name == "*" else f"{self.module}.{name}"
+
+
+@dataclass(frozen=True, slots=True)
+class Kept:
+    label: str
+    reason: str
+    manual: bool  # only the user can clear it (``apply`` will not)
+
+
+@dataclass(frozen=True, slots=True)
+class Verdict:
+    """What retire does with one shim; ``shims`` shows the same (one function decides)."""
+
+    delete: bool  # the whole module goes
+    remove: tuple[str, ...]  # else: the names whose lines go
+    rules: tuple[str, ...]  # the rules retired by it
+    kept: tuple[Kept, ...]
+
+    @property
+    def status(self) -> str:
+        if self.delete or (self.remove and not self.kept):
+            return "ready to retire"
+        if self.remove:
+            return "partly ready"
+        return "in use" if self.kept else "retired"
+
+
+_SHOWN = 3
+
+
+def _blockers(uses: Iterable[Use], strings: Iterable[str]) -> str:
+    items = [u.describe() for u in sorted(uses, key=lambda u: (u.proof, u.path, u.line))]
+    items += [f"{s} string reference" for s in strings]
+    more = f"; and {len(items) - _SHOWN} more" if len(items) > _SHOWN else ""
+    return "; ".join(items[:_SHOWN]) + more
+
+
+def decide(shim: Shim) -> Verdict:
+    """The readiness of every name of ``shim``: retired only when nothing can reach it."""
+    if not shim.path:
+        return Verdict(False, (), (), ())
+    if not shim.parses:
+        why = "cannot prove unused: it does not parse on this Python, so retire leaves it alone"
+        return Verdict(False, (), (), (Kept(shim.path, why, True),))
+    kept: list[Kept] = []
+    unused: list[ShimName] = []
+    for n in shim.names:
+        label = shim.label(n.name)
+        if n.name in shim.gone:
+            unused.append(n)
+            continue
+        if n.uses or n.strings:
+            proved = all(u.proof for u in n.uses)
+            head = "still used: " if proved else ""
+            kept.append(Kept(label, head + _blockers(n.uses, n.strings), True))
+        elif n.importers:
+            kept.append(
+                Kept(label, f"still imported by {len(n.importers)} file(s) (migrate apply)", False)
+            )
+        else:
+            unused.append(n)
+    all_unused = len(unused) == len(shim.names)
+    if all_unused and shim.shim_only and not shim.other_importers and not shim.module_uses:
+        return Verdict(True, (), tuple(n.rule for n in unused), ())
+    names = {n.name for n in unused if n.name != "*"} - shim.gone
+    for name in sorted(names & shim.internal):
+        kept.append(Kept(shim.label(name), "the shim itself still uses it", False))
+    removable = names if shim.removable is None else shim.removable
+    for name in sorted((names - shim.internal) - removable):
+        kept.append(Kept(shim.label(name), "retire cannot remove how it is bound", True))
+    names &= removable - shim.internal
+    if all_unused:
+        if not shim.shim_only:
+            why = "unused, but it holds real code" if "*" in {n.name for n in unused} else ""
+            if why:
+                kept.append(Kept(shim.path, why, False))
+        elif shim.module_uses:
+            why = "the module is still used: " + _blockers(shim.module_uses, ())
+            kept.append(Kept(shim.path, why, True))
+        elif shim.other_importers:
+            count = len(shim.other_importers)
+            why = f"its other names are imported by {count} file(s)"
+            kept.append(Kept(shim.path, why, False))
+    rules = tuple(n.rule for n in unused if n.name in names)
+    return Verdict(False, tuple(sorted(names)), rules, tuple(kept))
 
 
 def find_shims(
@@ -46,52 +143,148 @@ def find_shims(
     index: dict[str, str],
     outcomes: Iterable[FileOutcome],
     files: Iterable[SourceFile],
+    extra: Iterable[str] = (),
+    jobs: int = 1,
 ) -> list[Shim]:
+    """Every shim of ``rules`` with everything that still reaches it: the engine's
+    ``outcomes`` (imports that ``apply`` migrates), plus the uses found in every file and in
+    the ``extra`` files (stubs, packaging config; see analysis.uses)."""
     importers: dict[str, set[str]] = defaultdict(set)
     strings: dict[str, set[str]] = defaultdict(set)
+    migrated: set[str] = set()  # "path:line" of every site ``apply`` rewrites
     for o in outcomes:
         for e in o.edits:
             importers[e.rule].add(o.path)
+            migrated.add(f"{o.path}:{e.line}")
         for n in o.notes:
             if n.message.startswith("string reference"):
                 strings[n.rule].add(f"{o.path}:{n.line}")
-    by_module: dict[str, list] = defaultdict(list)  # type: ignore[type-arg]
+    by_module: dict[str, list[Move]] = defaultdict(list)
     for move in rules.moves:
         by_module[move.old_module].append(move)
     files = list(files)
     ours = {m.partition(".")[0] for m in index}
+    provided = {
+        module: frozenset("*" if m.kind is Kind.MODULE else dotted.leaf(m.old) for m in moves)
+        for module, moves in by_module.items()
+        if module.partition(".")[0] in ours and index.get(module)
+    }
+    found = _all_uses(rules, files, list(extra), provided, jobs)
     out = []
     for module, moves in sorted(by_module.items()):
         if module.partition(".")[0] not in ours:
             continue  # a third-party module: not ours to retire
         path = index.get(module) or ""
-        names = tuple(
-            ShimName(
-                "*" if m.kind is Kind.MODULE else dotted.leaf(m.old),
-                m.id,
-                tuple(sorted(importers[m.id])),
-                tuple(sorted(strings[m.id])),
-            )
-            for m in moves
+        # a string that ``apply`` rewrites (``strings: true``) waits for apply, like an import
+        mine = [
+            u
+            for u in found.get(module, [])
+            if not (u.why.startswith("string reference") and u.where in migrated)
+        ]
+        whole = "*" in provided.get(module, ())
+        names = tuple(_shim_name(m, importers, strings, mine, whole) for m in moves)
+        data = _read(rules.root, path) if path else None
+        summary = (
+            summarize(data, module, path.endswith("__init__.py")) if data is not None else None
         )
-        summary = _summary(rules.root, path, module) if path else None
         moved = {n.name for n in names}
         others = (
             ()
             if not path or "*" in moved
             else tuple(importers_of(rules.root, files, module, exclude_names=moved))
         )
-        out.append(Shim(module, path, names, bool(summary and summary.shim_only), others))
+        free = {n.name for n in names if not n.blocked and n.name != "*"}
+        removable = _removable(data, free) if data is not None else frozenset()
+        bound = top_level_names(os.path.join(rules.root, path)) if path else None
+        gone = frozenset(
+            n.name
+            for n in names
+            if bound is not None
+            and n.name != "*"
+            and n.name not in bound | removable
+            and not n.blocked
+        )
+        out.append(
+            Shim(
+                module,
+                path,
+                names,
+                bool(summary and summary.shim_only),
+                others,
+                tuple(sorted(u for u in mine if u.name == MODULE and not whole)),
+                frozenset(moved & summary.references) if summary else frozenset(),
+                removable,
+                gone,
+                data is None or summary is not None,
+            )
+        )
     return out
 
 
-def _summary(root: str, path: str, module: str) -> Summary | None:
+def _provided(move: Move) -> str:
+    return "*" if move.kind is Kind.MODULE else dotted.leaf(move.old)
+
+
+def _shim_name(
+    move: Move,
+    importers: dict[str, set[str]],
+    strings: dict[str, set[str]],
+    found: list[Use],
+    whole: bool,
+) -> ShimName:
+    name = _provided(move)
+    uses = tuple(sorted(u for u in found if u.name in (ALL, name) or (whole and u.name == MODULE)))
+    seen = {u.where for u in uses}
+    return ShimName(
+        name,
+        move.id,
+        tuple(sorted(importers[move.id])),
+        tuple(sorted(strings[move.id] - seen)),
+        uses,
+    )
+
+
+def _all_uses(
+    rules: RuleSet,
+    files: list[SourceFile],
+    extra: list[str],
+    provided: dict[str, frozenset[str]],
+    jobs: int,
+) -> dict[str, list[Use]]:
+    targets: list[Target] = []
+    seen: set[str] = set()
+    for path in [f.path for f in files] + list(extra):
+        if path in seen:
+            continue  # the walk may come to hold stubs and config files too: once each
+        seen.add(path)
+        stub = path.endswith(".pyi")
+        module = modules.module_for(path[:-1] if stub else path, rules.source_roots)
+        package = path.endswith(("__init__.py", "__init__.pyi"))
+        targets.append((path, module, package, stub))
+    out: dict[str, list[Use]] = defaultdict(list)
+    for use in scan_files(rules.root, targets, provided, jobs):
+        out[use.module].append(use)
+    return out
+
+
+def _removable(data: bytes, names: set[str]) -> frozenset[str]:
+    """The names whose binding ``remove_names`` really drops (one at a time)."""
+    out = set()
+    for name in names:
+        try:
+            if remove_names(data, {name}) != data:
+                out.add(name)
+        except Exception:  # noqa: BLE001 - a shim LibCST cannot parse: nothing is removable
+            return frozenset()
+    return frozenset(out)
+
+
+def _read(root: str, path: str) -> bytes | None:
     try:
         with open(os.path.join(root, path), "rb") as fh:
-            data = fh.read()
+            return fh.read()
     except OSError:
         return None
-    return summarize(data, module, path.endswith("__init__.py"))
 
 
 def importers_of(
@@ -132,79 +325,3 @@ def importers_of(
                 out.append(f.path)
                 break
     return out
-
-
-class _Remove(cst.CSTTransformer):
-    """Drops the bindings of ``names`` (import aliases, ``Old = New`` lines, ``__all__``)."""
-
-    def __init__(self, names: set[str]) -> None:
-        super().__init__()
-        self.names = names
-
-    def _bound(self, alias: cst.ImportAlias) -> str:
-        if alias.asname is not None and isinstance(alias.asname.name, cst.Name):
-            return alias.asname.name.value
-        return _name(alias.name).partition(".")[0]
-
-    def leave_ImportFrom(
-        self, original_node: cst.ImportFrom, updated_node: cst.ImportFrom
-    ) -> cst.ImportFrom | cst.RemovalSentinel:
-        if isinstance(updated_node.names, cst.ImportStar):
-            return updated_node
-        keep = [a for a in updated_node.names if self._bound(a) not in self.names]
-        if len(keep) == len(updated_node.names):
-            return updated_node
-        if not keep:
-            return cst.RemoveFromParent()
-        if updated_node.lpar is None and not isinstance(keep[-1].comma, cst.MaybeSentinel):
-            keep[-1] = keep[-1].with_changes(comma=cst.MaybeSentinel.DEFAULT)
-        return updated_node.with_changes(names=keep)
-
-    def leave_Assign(
-        self, original_node: cst.Assign, updated_node: cst.Assign
-    ) -> cst.Assign | cst.RemovalSentinel:
-        targets = [t.target for t in updated_node.targets]
-        if len(targets) == 1 and isinstance(targets[0], cst.Name):
-            if targets[0].value in self.names:
-                return cst.RemoveFromParent()
-            if targets[0].value == "__all__" and isinstance(
-                updated_node.value, (cst.List, cst.Tuple)
-            ):
-                elements = [
-                    e
-                    for e in updated_node.value.elements
-                    if not (
-                        isinstance(e.value, cst.SimpleString)
-                        and e.value.evaluated_value in self.names
-                    )
-                ]
-                if len(elements) != len(updated_node.value.elements):
-                    if (
-                        elements
-                        and isinstance(updated_node.value, cst.List)
-                        and not isinstance(elements[-1].comma, cst.MaybeSentinel)
-                        and not _multiline(updated_node.value)
-                    ):
-                        elements[-1] = elements[-1].with_changes(comma=cst.MaybeSentinel.DEFAULT)
-                    return updated_node.with_changes(
-                        value=updated_node.value.with_changes(elements=elements)
-                    )
-        return updated_node
-
-
-def _multiline(node: cst.List | cst.Tuple) -> bool:
-    return "\n" in cst.Module([]).code_for_node(node)
-
-
-def _name(node: cst.BaseExpression) -> str:
-    if isinstance(node, cst.Name):
-        return node.value
-    if isinstance(node, cst.Attribute):
-        return f"{_name(node.value)}.{node.attr.value}"
-    return ""
-
-
-def remove_names(data: bytes, names: set[str]) -> bytes:
-    """The shim's source without the bindings of ``names`` (byte-exact elsewhere)."""
-    tree = cst.parse_module(data)
-    return tree.visit(_Remove(names)).bytes

@@ -37,8 +37,10 @@ def run(opts: Options, out: Output, paths: Sequence[str], write: bool) -> int:
         out.out("moves:")
         out.out(render(moves).rstrip("\n"))
     if write and moves:
-        write_moves(rules_path(opts), moves)
-        out.err(f"added {len(moves)} move(s) to {rules_path(opts)}")
+        written = write_moves(rules_path(opts), moves, opts.root)
+        for note in written.notes():
+            out.err(f"note: {note}")
+        out.err(f"added {len(written.added)} move(s) to {rules_path(opts)}")
     if opts.verbosity >= 0:
         out.err(f"{len(found)} undeclared move(s) found")
     return 0

@@ -53,9 +53,10 @@ def run(
                         f.old, f.candidates[0], f.kind, f"found by migrate doctor ({f.message})"
                     ),
                 )
-        if new:
-            write_moves(rules_path(opts), list(new.values()))
-        out.err(f"added {len(new)} move(s) to {rules_path(opts)}")
+        written = write_moves(rules_path(opts), list(new.values()), opts.root)
+        for note in written.notes():
+            out.err(f"note: {note}")
+        out.err(f"added {len(written.added)} move(s) to {rules_path(opts)}")
     if opts.verbosity >= 0:
         out.err(f"{len(findings)} problem(s) in {len(files)} file(s)")
     return 1 if findings else 0

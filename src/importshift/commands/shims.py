@@ -7,12 +7,15 @@ import os
 
 from importshift.adapters.git import Git
 from importshift.adapters.verify import describe, make_verifier
-from importshift.analysis.shims import Shim, find_shims, remove_names
+from importshift.analysis.proof import extra_files
+from importshift.analysis.removal import remove_names
+from importshift.analysis.shims import Shim, decide, find_shims
+from importshift.analysis.uses import Use
 from importshift.codebase import files as modules
-from importshift.codebase.summary import summarize
 from importshift.codebase.textio import read_bytes
-from importshift.commands.common import load
+from importshift.commands.common import load, rules_path
 from importshift.config.rules import Loaded
+from importshift.config.writer import set_kinds
 from importshift.core import dotted
 from importshift.core.model import SourceFile
 from importshift.core.options import Format, Options, VerifyOptions
@@ -28,7 +31,38 @@ def _find(loaded: Loaded, opts: Options) -> list[Shim]:
     rules = loaded.ruleset
     files = [modules.source_file(f, rules.source_roots) for f in loaded.files]
     outcomes = planner.scan(rules, files, opts.jobs, exact=False)
-    return find_shims(rules, loaded.index or {}, outcomes, files)
+    extra = extra_files(rules.root, rules.exclude)
+    jobs = opts.jobs or os.cpu_count() or 1
+    return find_shims(rules, loaded.index or {}, outcomes, files, extra, jobs)
+
+
+def _use_json(u: Use) -> dict[str, object]:
+    return {"path": u.path, "line": u.line, "why": u.why, "proved": u.proof}
+
+
+def _shim_json(s: Shim) -> dict[str, object]:
+    verdict = decide(s)
+    return {
+        "module": s.module,
+        "path": s.path,
+        "status": verdict.status,
+        "shim_only": s.shim_only,
+        "other_importers": list(s.other_importers),
+        "module_uses": [_use_json(u) for u in s.module_uses],
+        "delete": verdict.delete,
+        "remove": list(verdict.remove),
+        "kept": [{"what": k.label, "reason": k.reason, "manual": k.manual} for k in verdict.kept],
+        "names": [
+            {
+                "name": n.name,
+                "rule": n.rule,
+                "importers": list(n.importers),
+                "strings": list(n.strings),
+                "uses": [_use_json(u) for u in n.uses],
+            }
+            for n in s.names
+        ],
+    }
 
 
 def run_shims(opts: Options, out: Output, discovered: bool) -> int:
@@ -45,30 +79,7 @@ def run_shims(opts: Options, out: Output, discovered: bool) -> int:
         )
         shims += [s for s in found if s.module not in known]
     if opts.format is Format.JSON:
-        out.out(
-            json.dumps(
-                [
-                    {
-                        "module": s.module,
-                        "path": s.path,
-                        "status": s.status,
-                        "shim_only": s.shim_only,
-                        "other_importers": list(s.other_importers),
-                        "names": [
-                            {
-                                "name": n.name,
-                                "rule": n.rule,
-                                "importers": list(n.importers),
-                                "strings": list(n.strings),
-                            }
-                            for n in s.names
-                        ],
-                    }
-                    for s in shims
-                ],
-                indent=2,
-            )
-        )
+        out.out(json.dumps([_shim_json(s) for s in shims], indent=2))
         return 0
     for s in shims:
         where = s.path or "(gone)"
@@ -78,89 +89,88 @@ def run_shims(opts: Options, out: Output, discovered: bool) -> int:
             line = f"  {label}: {len(n.importers)} importing file(s)"
             if n.strings:
                 line += f", {len(n.strings)} string reference(s)"
+            if n.uses:
+                line += f", {len(n.uses)} other use(s)"
             out.out(line)
             if opts.verbosity > 0:
                 out.out("".join(f"      {p}\n" for p in (*n.importers, *n.strings)).rstrip("\n"))
+            for u in n.uses if opts.verbosity > 0 else [u for u in n.uses if not u.proof][:1]:
+                out.out(f"      {u.describe()}")
         if s.other_importers:
             out.out(f"  other names: {len(s.other_importers)} importing file(s)")
+        for u in s.module_uses:
+            out.out(f"  module used: {u.describe()}")
+        if s.path:
+            verdict = decide(s)
+            if verdict.delete:
+                out.out(f"  retire deletes {s.path}")
+            elif verdict.remove:
+                out.out(f"  retire removes {', '.join(verdict.remove)}")
     return 0
 
 
 def run_retire(opts: Options, vopts: VerifyOptions, out: Output, git: Git, dry_run: bool) -> int:
+    """Remove what is proved unused. Exit 0: everything ready was retired and everything kept
+    is waiting only for ``apply``; 1: something was rolled back, or kept for a use that only
+    the user can clear (a string, dynamic or config reference, a stub, a star re-export, a
+    file that does not parse); 2: a refusal (lock held, the rules file could not be kept
+    valid: it is then left as it was and nothing is deleted)."""
     loaded = load(opts, out)
     rules = loaded.ruleset
     root = rules.root
     changes: list[Change] = []
-    refused = 0
+    manual = False
+    kinds: dict[str, str] = {}
     for shim in _find(loaded, opts):
-        if not shim.path:
+        verdict = decide(shim)
+        for kept in verdict.kept:
+            manual = manual or kept.manual
+            out.out(f"kept {kept.label}: {kept.reason}")
+        if not (verdict.delete or verdict.remove):
             continue
-        blocked = [n for n in shim.names if n.strings and not n.importers]
-        for n in blocked:
-            refused += 1
-            label = shim.module if n.name == "*" else f"{shim.module}.{n.name}"
-            out.out(f"kept {label}: still named by string references: {', '.join(n.strings)}")
-        unused = [n for n in shim.names if not n.importers and not n.strings]
-        if not unused:
-            continue
-        full = os.path.join(root, shim.path)
-        data = read_bytes(full)
+        data = read_bytes(os.path.join(root, shim.path))
         f = modules.source_file(shim.path, rules.source_roots)
-        parent = _package_file(loaded, dotted.parent(shim.module))
-        whole = len(unused) == len(shim.names) and not shim.other_importers and shim.shim_only
-        if whole:
-            changes.append(
-                Change(
-                    f,
-                    sha256(data),
-                    None,
-                    tuple(n.rule for n in unused),
-                    verify=(parent,) if parent else (),
-                )
+        if verdict.delete:
+            parent = _package_file(loaded, dotted.parent(shim.module))
+            verify = (parent,) if parent else ()
+            changes.append(Change(f, sha256(data), None, verdict.rules, verify=verify))
+            out.out(f"delete {shim.path}: nothing uses {shim.module} any more")
+            kinds.update(
+                (m.old, m.kind.value) for m in rules.moves if dotted.within(m.old, shim.module)
             )
-            out.out(f"delete {shim.path}: nothing imports {shim.module} any more")
             continue
-        names = {n.name for n in unused if n.name != "*"}
-        summary = summarize(data, shim.module, f.is_package)
-        used_inside = {n for n in names if summary is not None and n in summary.references}
-        for name in sorted(used_inside):
-            out.out(f"kept {shim.module}.{name}: the shim itself still uses it")
-        names -= used_inside
-        if not names:
-            if "*" in {n.name for n in unused} and not shim.shim_only:
-                out.out(f"kept {shim.path}: unused, but it holds real code")
-            continue
-        new = remove_names(data, names)
-        if new != data:
-            changes.append(
-                Change(f, sha256(data), new, tuple(n.rule for n in unused if n.name in names))
-            )
-            out.out(f"remove {', '.join(sorted(names))} from {shim.path}")
+        new = remove_names(data, set(verdict.remove))
+        changes.append(Change(f, sha256(data), new, verdict.rules))
+        kinds.update((m.old, m.kind.value) for m in rules.moves if m.id in verdict.rules)
+        out.out(f"remove {', '.join(verdict.remove)} from {shim.path}")
+    code = 1 if manual else 0
     if dry_run or not changes:
         if not changes:
             out.err("nothing is ready to retire")
-        return 0
+        elif kinds:
+            out.err(f"would write 'kind:' into the moves of {', '.join(sorted(kinds))}")
+        return code
     with locked(root):
+        if kinds:  # before the deletion: the rules must load without the old names
+            made = set_kinds(rules_path(opts), kinds, opts.root)
+            if made:
+                out.err(f"wrote 'kind:' into {len(made)} move(s) of {rules_path(opts)}")
         journal = Journal(root)
         verifier = make_verifier(root, rules.source_roots, vopts, opts.jobs or os.cpu_count() or 1)
         report = land(root, verifier, journal, str(journal.next_id()), changes)
     for path, why in report.rolled_back:
         out.out(f"rolled back {path}: {why}")
+    for path, why in (*report.stale, *report.skipped):
+        out.out(f"skipped {path}: {why}")
     for target in report.pre_existing:
         out.out(f"pre-existing failure, not blamed: {describe(target.target)}")
-    deleted = [c for c in changes if c.new is None and c.file.path in report.landed]
-    if deleted:
-        out.err(
-            "note: moves whose old module is now gone need 'kind: symbol' or 'kind: module' "
-            "in the rules file (keep them: 'migrate check' goes on blocking the old paths)"
-        )
     if opts.verbosity >= 0:
         out.err(
             f"retired: {len(report.landed)} file(s) changed or deleted (batch "
             f"{report.id}; 'migrate undo' restores them); {len(report.rolled_back)} "
             "rolled back"
         )
-    return 1 if report.rolled_back or report.stale else 0
+    return 1 if report.rolled_back or report.stale or report.skipped else code
 
 
 def _package_file(loaded: Loaded, package: str) -> SourceFile | None:

@@ -1,0 +1,194 @@
+"""The proof that a shim is unused, file by file: Python sources, stubs, config and text.
+
+``find_uses`` reads one file and returns every ``Use`` of the shims in it (see
+``analysis.uses`` for what counts). A Python file that does not parse on this interpreter
+but names a shim yields a use that cannot be proved away ("cannot prove unused:
+path:line"). ``extra_files`` lists what the walk of ``.py`` files does not hold: ``.pyi``
+stubs and packaging/tool config files.
+"""
+
+from __future__ import annotations
+
+import ast
+import os
+import re
+import sys
+from collections.abc import Iterable, Mapping, Sequence
+
+from importshift.analysis.uses import ALL, MODULE, PyFinder, Use
+from importshift.core import dotted
+
+CONFIG_FILES = ("pyproject.toml", "setup.cfg", "tox.ini", "setup.py")
+_NEVER = {
+    ".git",
+    ".hg",
+    ".svn",
+    ".migrate",
+    "__pycache__",
+    "node_modules",
+    ".tox",
+    ".nox",
+    ".mypy_cache",
+    ".pytest_cache",
+    ".ruff_cache",
+    ".eggs",
+}
+_DYNAMIC_TOKENS = (b"import_module", b"__import__", b"resolve_name")
+
+
+def extra_files(root: str, exclude: Iterable[str]) -> list[str]:
+    """``.pyi`` stubs and packaging/tool config files under ``root`` (minus ``exclude``)."""
+    import pathspec
+
+    spec = pathspec.GitIgnoreSpec.from_lines(list(exclude))
+    out = []
+    for folder, dirs, names in os.walk(root):
+        rel_dir = os.path.relpath(folder, root).replace(os.sep, "/")
+        rel_dir = "" if rel_dir == "." else rel_dir
+        dirs[:] = sorted(
+            d
+            for d in dirs
+            if d not in _NEVER
+            and not os.path.exists(os.path.join(folder, d, "pyvenv.cfg"))
+            and not spec.match_file(f"{rel_dir}/{d}/".lstrip("/"))
+        )
+        for name in sorted(names):
+            rel = f"{rel_dir}/{name}".lstrip("/")
+            wanted = name.endswith(".pyi") or name in CONFIG_FILES[:3]
+            if wanted and not spec.match_file(rel) and not os.path.islink(f"{folder}/{name}"):
+                out.append(rel)
+    return sorted(out)
+
+
+def find_uses(
+    data: bytes,
+    path: str,
+    module: str | None,
+    is_package: bool,
+    shims: Mapping[str, frozenset[str]],
+    static: bool,
+) -> list[Use]:
+    """Uses of ``shims`` (module -> the names it provides; ``ALL`` for a moved module) in one
+    file. ``static``: also report plain imports and attribute chains (for files that the
+    engine does not scan, such as stubs)."""
+    own = [m for m in shims if module is not None and dotted.within(module, m)]
+    out = [
+        Use(path, 1, m, ALL, "is a stub of the shim: remove or update it first")
+        for m in own
+        if path.endswith(".pyi")
+    ]
+    dynamic = _is_python(path) and any(t in data for t in _DYNAMIC_TOKENS)
+    relevant = {
+        m: names
+        for m, names in shims.items()
+        if m not in own and (dynamic or dotted.leaf(m).encode() in data)
+    }
+    if not relevant:
+        return out
+    if not _is_python(path):
+        return _config_uses(data, path, relevant) + _text_imports(data, path, relevant)
+    try:
+        tree = ast.parse(data, path)
+    except (SyntaxError, ValueError, RecursionError, MemoryError) as exc:
+        return out + _unparsed(data, path, relevant, exc)
+    finder = PyFinder(path, module, is_package, relevant, static)
+    finder.run(tree)
+    if path.endswith("setup.py"):
+        finder.found.extend(_config_uses(data, path, relevant))
+    return out + sorted(set(finder.found))
+
+
+def _unparsed(
+    data: bytes, path: str, shims: Mapping[str, frozenset[str]], exc: BaseException
+) -> list[Use]:
+    reason = (
+        f"does not parse on Python {sys.version_info[0]}.{sys.version_info[1]}: "
+        f"{getattr(exc, 'msg', None) or type(exc).__name__}"
+    )
+    out = []
+    for module in shims:
+        match = re.search(
+            rb"(?<![\w])" + re.escape(dotted.leaf(module).encode()) + rb"(?!\w)", data
+        )
+        if match:
+            line = data.count(b"\n", 0, match.start()) + 1
+            out.append(Use(path, line, module, ALL, f"{reason}; it names {module}", proof=False))
+    return out
+
+
+def _is_python(path: str) -> bool:
+    """Python source (``.py``, ``.pyi``, an extensionless script); anything else is text."""
+    name = path.rpartition("/")[2]
+    return name.endswith((".py", ".pyi")) or "." not in name.lstrip(".")
+
+
+def _text_imports(data: bytes, path: str, shims: Mapping[str, frozenset[str]]) -> list[Use]:
+    """``from pkg import events`` in a text file (docs, notebooks): the dotted path is not
+    written out, so the token search of ``_config_uses`` misses it."""
+    text = data.decode("utf-8", "replace")
+    out = []
+    for module in shims:
+        parent, leaf = dotted.parent(module), dotted.leaf(module)
+        if not parent:
+            continue
+        pattern = rf"\bfrom\s+{re.escape(parent)}\s+import\s+[^\n]*\b{re.escape(leaf)}\b"
+        for match in re.finditer(pattern, text):
+            line = text.count("\n", 0, match.start()) + 1
+            out.append(Use(path, line, module, ALL, f"imports {module} (in text)"))
+    return out
+
+
+def _config_uses(data: bytes, path: str, shims: Mapping[str, frozenset[str]]) -> list[Use]:
+    """A config file naming the shim as a whole dotted token (entry points, plugins)."""
+    text = data.decode("utf-8", "replace")
+    out = []
+    for module, names in shims.items():
+        pattern = r"(?<![\w.])" + re.escape(module) + r"(?:([.:])(\w+))?(?![\w])"
+        for match in re.finditer(pattern, text):
+            line = text.count("\n", 0, match.start()) + 1
+            name = match.group(2) or ""
+            which = name if name in names else (MODULE if name else ALL)
+            out.append(Use(path, line, module, which, f"names {match.group(0)} (config)"))
+    return out
+
+
+Target = tuple[str, str | None, bool, bool]  # path, module, is_package, read statically
+_IN_PROCESS_BELOW = 512
+
+
+def scan_files(
+    root: str, targets: Sequence[Target], shims: Mapping[str, frozenset[str]], jobs: int = 1
+) -> list[Use]:
+    """``find_uses`` over every target (in worker processes for a large tree). A file that
+    cannot be read cannot be proved free of uses: it blocks every shim, saying why."""
+    if not shims or not targets:
+        return []
+    if jobs <= 1 or len(targets) < _IN_PROCESS_BELOW:
+        return _scan_chunk(root, list(targets), dict(shims))
+    import multiprocessing
+    from concurrent.futures import ProcessPoolExecutor
+
+    size = max(64, len(targets) // (jobs * 4))
+    chunks = [list(targets[i : i + size]) for i in range(0, len(targets), size)]
+    method = "fork" if sys.platform.startswith("linux") else "spawn"
+    out: list[Use] = []
+    with ProcessPoolExecutor(jobs, mp_context=multiprocessing.get_context(method)) as pool:
+        for found in pool.map(
+            _scan_chunk, [root] * len(chunks), chunks, [dict(shims)] * len(chunks)
+        ):
+            out.extend(found)
+    return out
+
+
+def _scan_chunk(root: str, targets: list[Target], shims: dict[str, frozenset[str]]) -> list[Use]:
+    out: list[Use] = []
+    for path, module, is_package, static in targets:
+        try:
+            with open(os.path.join(root, path), "rb") as fh:
+                data = fh.read()
+        except OSError as exc:
+            why = f"cannot read it: {exc.strerror or exc}"
+            out.extend(Use(path, 1, m, ALL, why, proof=False) for m in shims)
+            continue
+        out.extend(find_uses(data, path, module, is_package, shims, static))
+    return out
