@@ -29,6 +29,7 @@ try:
 except ImportError:
     msvcrt = None  # type: ignore[assignment]
 
+_TRIES = 50  # x 10 ms: how long a blank owner line is waited for
 _WIN_OFFSET = 1 << 30  # Windows locks a byte far past the owner text, which stays readable
 
 
@@ -76,7 +77,7 @@ def _holder(path: str) -> str:
             text = fh.read(500).strip()
     except OSError:
         text = ""
-    return text or "owner not recorded yet"
+    return text
 
 
 class Lock:
@@ -107,9 +108,18 @@ def acquire(root: str) -> Lock:
     except OSError as exc:
         raise RefusedError(f"cannot open the lock {path}: {exc.strerror}") from None
     try:
-        if not _try_lock(fd):
+        for _ in range(_TRIES):
+            if _try_lock(fd):
+                break
+            holder = _holder(path)
+            if holder:
+                raise RefusedError(
+                    f"another migrate run holds {path} ({holder}); wait for it to finish"
+                )
+            time.sleep(0.01)  # the holder is between locking and writing its name
+        else:
             raise RefusedError(
-                f"another migrate run holds {path} ({_holder(path)}); wait for it to finish"
+                f"another migrate run holds {path} (owner not recorded); wait for it to finish"
             )
         owner = (
             f"pid {os.getpid()} on {socket.gethostname()} since "
