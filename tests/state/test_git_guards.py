@@ -201,3 +201,20 @@ def test_failing_hook_exits_1_with_its_message(tmp_path: pathlib.Path) -> None:
     hook.chmod(0o755)
     result = run(tmp_path, "apply", "--verify", "none", "--commit")
     _commit_fails(tmp_path, result, "lint says no")
+
+
+def test_failing_hook_that_rewrites_files_leaves_them_as_before_the_attempt(
+    tmp_path: pathlib.Path,
+) -> None:
+    repo(tmp_path)
+    hook = tmp_path / ".git/hooks/pre-commit"
+    hook.write_text("#!/bin/sh\necho '# formatted' >> app/views.py\nexit 1\n")
+    hook.chmod(0o755)
+    result = run(tmp_path, "apply", "--verify", "none", "--commit")
+    _commit_fails(tmp_path, result, "failed")
+    assert "note: a commit hook changed app/views.py; put back as migrate wrote it" in (
+        result.stdout
+    )
+    assert (tmp_path / "app/views.py").read_text() == (
+        "from pkg.monitor import Monitor\n\n\ndef view():\n    return Monitor()\n"
+    )

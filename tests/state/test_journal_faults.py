@@ -178,3 +178,19 @@ def test_full_disk_refuses_before_any_file_is_written(tmp_path: pathlib.Path) ->
         assert snapshot(tmp_path) == old
     finally:
         subprocess.run(["umount", str(state)], check=True)
+
+
+def test_record_naming_a_path_outside_the_repository_is_skipped(tmp_path: pathlib.Path) -> None:
+    _tree(tmp_path, 1)
+    (tmp_path / ".migrate").mkdir()
+    record = {
+        "event": "begin",
+        "batch": "1",
+        "v": 2,
+        "files": [{"path": "../outside.py", "before": "0" * 64, "after": "deleted"}],
+    }
+    (tmp_path / JOURNAL).write_text(json.dumps(record) + "\n")
+    result = run(tmp_path, "undo", "--all")
+    assert result.exit_code == 0
+    assert "files[0].path '../outside.py' leaves the repository; skipped" in result.stderr
+    assert not (tmp_path.parent / "outside.py").exists()

@@ -15,6 +15,7 @@ from importshift.adapters.verify import (
     describe,
     make_verifier,
 )
+from importshift.codebase.textio import atomic_write, read_bytes
 from importshift.commands.common import load, select
 from importshift.core.errors import ImportshiftError, RefusedError
 from importshift.core.model import RuleSet, SourceFile, Status
@@ -212,16 +213,34 @@ def _run_batches(
             )
             why = git.commit(rules.root, report.landed, message, hooks)
             if why is not None:
+                hooked = _keep_written(rules.root, [by_path[p] for p in report.landed])
                 out.out(
                     f"error: git commit of batch {bid} failed: {why}; its {len(report.landed)} "
                     "file(s) are written but not committed (nothing was staged); stopping "
                     f"(commit them by hand, or 'migrate undo --batch {bid}')"
                 )
+                for path in hooked:
+                    out.out(f"note: a commit hook changed {path}; put back as migrate wrote it")
                 failures.append(bid)
                 break
     if bar is not None:
         bar.stop()
     return reports
+
+
+def _keep_written(root: str, changes: list[Change]) -> list[str]:
+    """After a failed commit: put back what we wrote where a hook changed it (the files are
+    left as they were before the commit attempt)."""
+    changed = []
+    for c in changes:
+        full = os.path.join(root, c.file.path)
+        try:
+            if c.new is not None and read_bytes(full) != c.new:
+                atomic_write(full, c.new)
+                changed.append(c.file.path)
+        except OSError:
+            changed.append(c.file.path)
+    return changed
 
 
 class _Bar:

@@ -244,6 +244,9 @@ def _files(entry: dict[str, object]) -> list[FileRecord]:
         bad += [k for k, v in nums.items() if not isinstance(v, int) or isinstance(v, bool)]
         if bad or not text["path"] or text["kind"] not in ("", FILE, LINK):
             raise _Bad(f"wrong types: files[{i}].{(bad or ['path'])[0]}")
+        parts = str(text["path"]).replace("\\", "/").split("/")
+        if os.path.isabs(str(text["path"])) or ".." in parts:
+            raise _Bad(f"files[{i}].path {text['path']!r} leaves the repository")
         legacy = entry.get("v") != 2
         out.append(
             FileRecord(

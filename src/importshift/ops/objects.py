@@ -56,6 +56,8 @@ class Store:
 
     def get(self, sha: str) -> bytes | None:
         """The stored bytes, or None when missing or not matching their name."""
+        if len(sha) != 64 or not all(c in "0123456789abcdef" for c in sha):
+            return None
         try:
             data = read_bytes(self.path(sha))
         except OSError:
