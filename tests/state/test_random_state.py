@@ -87,12 +87,13 @@ def _edit(root: pathlib.Path, model: Model, rng: random.Random, step: int) -> No
         model.lines[i].append(line)
 
 
-def _check(root: pathlib.Path, model: Model, seed: int, what: str) -> None:
+def _check(root: pathlib.Path, model: Model, seed: int, what: str, swept: bool) -> None:
     for i in range(N):
         now = (root / f"app/m{i}.py").read_bytes()
         assert now in model.valid(i), (seed, what, i, now)
-    leftovers = list(root.rglob(".importshift-*"))
-    assert not leftovers, leftovers
+    if swept:  # a kill -9 mid-write may leave a temp file until the batch is put back
+        leftovers = list(root.rglob(".importshift-*"))
+        assert not leftovers, leftovers
 
 
 def _run_seed(root: pathlib.Path, seed: int, steps: int) -> None:
@@ -118,10 +119,10 @@ def _run_seed(root: pathlib.Path, seed: int, steps: int) -> None:
             done = _migrate(root, "undo", *(["--all"] if action == "undo-all" else []))
             assert done.returncode in (0, 1), (seed, done.stderr)
             assert "internal error" not in done.stderr and "Traceback" not in done.stderr
-        _check(root, model, seed, f"step {step}: {action}")
+        _check(root, model, seed, f"step {step}: {action}", action.startswith("undo"))
     final = _migrate(root, "undo", "--all")
     assert final.returncode in (0, 1), final.stderr
-    _check(root, model, seed, "final undo --all")
+    _check(root, model, seed, "final undo --all", True)
     for i in range(N):
         now = (root / f"app/m{i}.py").read_bytes()
         if now != render(i, False, model.keep[i], model.lines[i]):

@@ -158,7 +158,7 @@ def test_legacy_journal_record_is_restored_only_when_exact(tmp_path: pathlib.Pat
     (tmp_path / ".migrate/journal.jsonl").write_text("".join(json.dumps(x) + "\n" for x in lines))
     (tmp_path / "app/views.py").write_text(MIGRATED + "# edit\n")
     left = run(tmp_path, "undo")
-    assert left.exit_code == 1 and "older version" in left.stdout
+    assert left.exit_code == 1 and "an older journal" in left.stdout
     (tmp_path / "app/views.py").write_text(MIGRATED)
     assert run(tmp_path, "undo").exit_code == 0
     assert (tmp_path / "app/views.py").read_text() == VIEWS

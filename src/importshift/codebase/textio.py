@@ -16,6 +16,8 @@ import tempfile
 import tokenize
 from typing import NamedTuple
 
+TEMP_PREFIX, TEMP_SUFFIX = ".importshift-", ".tmp"  # our temp files, next to their target
+
 
 class Meta(NamedTuple):
     """What a rewrite or a restore keeps: permission bits, owner and group."""
@@ -84,7 +86,7 @@ def write_link(path: str, target: str) -> None:
     """Make ``path`` a symlink to ``target``, atomically (a temp link renamed over it)."""
     folder = os.path.dirname(os.path.abspath(path))
     os.makedirs(folder, exist_ok=True)
-    tmp = os.path.join(folder, f".importshift-{os.getpid()}-{os.urandom(4).hex()}.tmp")
+    tmp = os.path.join(folder, f"{TEMP_PREFIX}{os.getpid()}-{os.urandom(4).hex()}{TEMP_SUFFIX}")
     os.symlink(target, tmp)
     try:
         os.replace(tmp, path)
@@ -109,7 +111,7 @@ def fsync_dir(path: str) -> None:
 
 def _replace(path: str, data: bytes, meta: Meta) -> None:
     fd, tmp = tempfile.mkstemp(
-        prefix=".importshift-", suffix=".tmp", dir=os.path.dirname(os.path.abspath(path))
+        prefix=TEMP_PREFIX, suffix=TEMP_SUFFIX, dir=os.path.dirname(os.path.abspath(path))
     )
     try:
         with os.fdopen(fd, "wb") as fh:

@@ -102,7 +102,7 @@ class Journal:
             raise JournalError(f"cannot open the journal {self.shown}: {exc}") from None
         try:
             size = os.fstat(fd).st_size
-            if size and os.pread(fd, 1, size - 1) != b"\n":
+            if size and _last_byte(fd, size) != b"\n":
                 line = b"\n" + line  # a line cut short before: never glue onto it
             try:
                 _write_all(fd, line)
@@ -205,6 +205,11 @@ class Journal:
 
 class _Bad(Exception):
     pass
+
+
+def _last_byte(fd: int, size: int) -> bytes:
+    os.lseek(fd, size - 1, os.SEEK_SET)  # appends still go to the end (O_APPEND)
+    return os.read(fd, 1)
 
 
 def _write_all(fd: int, data: bytes) -> None:

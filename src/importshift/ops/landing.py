@@ -189,9 +189,11 @@ def _records(root: str, items: list[_Item]) -> list[FileRecord]:
                 gid=st.st_gid,
             )
         )
-    blobs = [i.old for i in items] + [i.change.new for i in items if i.change.new is not None]
+    store = Store(root)
     try:
-        Store(root).put_all(blobs)
+        # what undo restores must survive a crash; what was written is only the merge base
+        store.put_all([i.old for i in items])
+        store.put_all([i.change.new for i in items if i.change.new is not None], durable=False)
     except OSError as exc:
         raise ImportshiftError(
             f"cannot store the files' old content in .migrate/objects: {exc}; nothing was changed"

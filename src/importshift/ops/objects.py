@@ -29,8 +29,10 @@ class Store:
     def path(self, sha: str) -> str:
         return os.path.join(self.folder, sha)
 
-    def put_all(self, blobs: Iterable[bytes]) -> None:
-        """Store every blob durably; raises OSError (nothing is half-stored under a name)."""
+    def put_all(self, blobs: Iterable[bytes], durable: bool = True) -> None:
+        """Store every blob (fsynced when ``durable``); raises OSError. A blob is renamed
+        into place whole, and ``get`` checks its hash, so a blob cut by a crash reads as
+        missing, never as wrong bytes."""
         state_dir(self.root)
         os.makedirs(self.folder, exist_ok=True)
         renamed = False
@@ -42,15 +44,16 @@ class Store:
             try:
                 with open(tmp, "wb") as fh:
                     fh.write(data)
-                    fh.flush()
-                    os.fsync(fh.fileno())
+                    if durable:
+                        fh.flush()
+                        os.fsync(fh.fileno())
                 os.replace(tmp, target)
             except BaseException:
                 with contextlib.suppress(OSError):
                     os.unlink(tmp)
                 raise
             renamed = True
-        if renamed:
+        if renamed and durable:
             fsync_dir(self.folder)
             fsync_dir(os.path.dirname(self.folder))
 

@@ -17,10 +17,18 @@ merge of the two.
 from __future__ import annotations
 
 import ast
+import contextlib
 import os
 from typing import NamedTuple
 
-from importshift.codebase.textio import Meta, read_bytes, write_link, write_new
+from importshift.codebase.textio import (
+    TEMP_PREFIX,
+    TEMP_SUFFIX,
+    Meta,
+    read_bytes,
+    write_link,
+    write_new,
+)
 from importshift.ops.journal import DELETED, LINK, BatchRecord, FileRecord
 from importshift.ops.merge import merge3
 from importshift.ops.objects import Store, digest
@@ -104,8 +112,9 @@ def _merge(
         return Outcome(
             rec.path,
             LEFT,
-            "edited since, and the journal holds no exact copy of its old content "
-            "(recorded by an older version); revert it by hand",
+            "edited since, and .migrate/objects holds no exact copy of "
+            + ("what migrate wrote" if before is not None else "its old content")
+            + " (an older journal, or a crash lost it); revert it by hand",
         )
     merged = merge3(base, current, before)
     if merged.data is None:
@@ -162,5 +171,21 @@ def _save(root: str, batch_id: str, path: str, data: bytes) -> str:
 
 
 def revert(root: str, store: Store, batch: BatchRecord) -> list[Outcome]:
-    """Put back every file ``batch`` may still have changed."""
-    return [put_back(root, store, rec, batch.id) for rec in batch.pending()]
+    """Put back every file ``batch`` may still have changed (and, for a batch killed in the
+    middle of a write, remove the temp files of ours it left next to them)."""
+    pending = batch.pending()
+    if batch.interrupted:
+        _sweep(root, {os.path.dirname(rec.path) for rec in pending})
+    return [put_back(root, store, rec, batch.id) for rec in pending]
+
+
+def _sweep(root: str, folders: set[str]) -> None:
+    for folder in folders:
+        try:
+            names = os.listdir(os.path.join(root, folder))
+        except OSError:
+            continue
+        for name in names:
+            if name.startswith(TEMP_PREFIX) and name.endswith(TEMP_SUFFIX):
+                with contextlib.suppress(OSError):
+                    os.unlink(os.path.join(root, folder, name))
