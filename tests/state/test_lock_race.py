@@ -155,3 +155,23 @@ def test_two_concurrent_applies_one_proceeds_the_other_names_the_holder(
     assert first.returncode == 0, err
     assert "applied 2 file(s)" in err
     assert b"pkg.monitor" in snapshot(tmp_path)["app/views.py"]
+
+
+def test_every_migrate_folder_is_ignored_by_git(tmp_path: pathlib.Path) -> None:
+    files = dict(SMALL_TREE)
+    del files["app/broken.py"]
+    make_tree(tmp_path, files)
+    subprocess.run(["git", "init", "-q"], cwd=tmp_path, check=True)
+    check = subprocess.run(  # check alone creates .migrate/ (its rules cache)
+        [sys.executable, "-m", "importshift", "check"], cwd=tmp_path, capture_output=True
+    )
+    assert check.returncode == 1
+    assert (tmp_path / ".migrate").is_dir()
+    status = subprocess.run(
+        ["git", "status", "--porcelain", "--untracked-files=all"],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
+    assert ".migrate" not in status
