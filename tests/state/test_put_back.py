@@ -155,3 +155,23 @@ def test_atomic_write_refuses_when_it_cannot_keep_the_owner(tmp_path: pathlib.Pa
     assert target.read_text() == "x\n" and target.stat().st_uid == 2000
     assert [p.name for p in folder.iterdir()] == ["f.py"]  # no temp file left
     request_cleanup(folder)
+
+
+def test_store_packs_and_loose_objects_round_trip_and_reject_damage(
+    tmp_path: pathlib.Path,
+) -> None:
+    store = Store(str(tmp_path))
+    packed = [b"one\n", b"two\r\n", b"", b"\xff\x00"]
+    loose = [b"after\n"]
+    store.put_all(packed + packed)
+    store.put_all(loose, durable=False)
+    fresh = Store(str(tmp_path))
+    assert [fresh.get(digest(b)) for b in packed + loose] == packed + loose
+    names = sorted(os.listdir(tmp_path / ".migrate/objects"))
+    assert len([n for n in names if n.endswith(".pack")]) == 1 and digest(b"after\n") in names
+    pack = next(tmp_path.glob(".migrate/objects/*.pack"))
+    pack.write_bytes(pack.read_bytes().replace(b"two", b"TWO"))  # damaged on disk
+    damaged = Store(str(tmp_path))
+    assert damaged.get(digest(b"two\r\n")) is None  # missing, never wrong bytes
+    assert damaged.get(digest(b"one\n")) == b"one\n"
+    assert damaged.get("../../etc/passwd") is None
