@@ -70,7 +70,12 @@ def _apply_and_maybe_kill(root: pathlib.Path, rng: random.Random) -> None:
         time.sleep(rng.uniform(0.0, 1.5))
         with contextlib.suppress(ProcessLookupError):
             os.killpg(proc.pid, sig)
-    proc.wait(timeout=120)
+    try:
+        proc.wait(timeout=120)
+    except subprocess.TimeoutExpired:
+        os.killpg(proc.pid, signal.SIGKILL)  # nothing we started outlives the test
+        proc.wait()
+        raise AssertionError(f"apply hung after {sig!r}: see the planner's fork pool") from None
 
 
 def _edit(root: pathlib.Path, model: Model, rng: random.Random, step: int) -> None:
