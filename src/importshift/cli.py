@@ -240,6 +240,13 @@ def verify_options(func: F) -> F:
     help="Apply exactly this saved plan (stale files are skipped).",
 )
 @click.option("--commit", is_flag=True, help="One git commit per verified batch.")
+@click.option(
+    "--no-verify-hooks",
+    "no_hooks",
+    is_flag=True,
+    help="With --commit: skip the repository's pre-commit and commit-msg hooks "
+    "(default: they run).",
+)
 @_command()
 def apply_cmd(
     opts: Options,
@@ -252,6 +259,7 @@ def apply_cmd(
     allow_dirty: bool,
     plan_file: str | None,
     commit: bool,
+    no_hooks: bool,
 ) -> int:
     """Apply the plan in verified batches (rolled back and bisected when they break)."""
     from importshift.adapters.git import GitCli
@@ -267,6 +275,7 @@ def apply_cmd(
         allow_dirty,
         plan_file,
         commit,
+        hooks=not no_hooks,
     )
 
 
@@ -395,14 +404,21 @@ def discover_cmd(opts: Options, paths: tuple[str, ...], write: bool) -> int:
 @click.option("--last", "last", is_flag=True, help="Revert the last applied batch (default).")
 @click.option("--batch", "batch_id", default=None, help="Revert this batch.")
 @click.option("--all", "everything", is_flag=True, help="Revert every applied batch.")
+@click.option(
+    "--force-order",
+    is_flag=True,
+    help="Undo a batch even though a later batch changed the same files (merged).",
+)
 @_command()
-def undo_cmd(opts: Options, last: bool, batch_id: str | None, everything: bool) -> int:
+def undo_cmd(
+    opts: Options, last: bool, batch_id: str | None, everything: bool, force_order: bool
+) -> int:
     """Revert applied batches from the journal."""
     from importshift.commands import undo
 
     if sum(bool(x) for x in (last, batch_id, everything)) > 1:
         raise click.UsageError("choose one of --last, --batch ID, --all")
-    return undo.run(opts, ClickOutput(), batch_id, everything)
+    return undo.run(opts, ClickOutput(), batch_id, everything, force_order)
 
 
 def main(argv: list[str] | None = None) -> None:

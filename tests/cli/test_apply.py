@@ -179,17 +179,32 @@ def test_read_only_file_is_reported_not_changed(tmp_path: pathlib.Path) -> None:
 
 def test_second_run_refused_while_locked(tmp_path: pathlib.Path) -> None:
     make_tree(tmp_path, SMALL_TREE)
-    (tmp_path / ".migrate").mkdir()
-    sleeper = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(30)"])
+    holder = subprocess.Popen(
+        [
+            sys.executable,
+            "-c",
+            "import sys, time\n"
+            "from importshift.ops.lock import acquire\n"
+            f"lock = acquire({str(tmp_path)!r})\n"
+            "print('held', flush=True)\n"
+            "time.sleep(30)\n",
+        ],
+        stdout=subprocess.PIPE,
+        text=True,
+    )
     try:
-        (tmp_path / ".migrate/lock").write_text(str(sleeper.pid))
+        assert holder.stdout is not None and holder.stdout.readline().strip() == "held"
         result = apply(tmp_path, "--verify", "none")
         assert result.exit_code == 2
-        assert f"another migrate run (pid {sleeper.pid}) holds" in result.stderr
+        assert f"another migrate run holds {tmp_path}/.migrate/lock (pid {holder.pid} " in (
+            result.stderr
+        )
+        assert (tmp_path / "app/views.py").read_text() == SMALL_TREE["app/views.py"]
     finally:
-        sleeper.kill()
-        sleeper.wait()
-    (tmp_path / ".migrate/lock").write_text("999999999")  # stale: its process is gone
+        holder.kill()
+        holder.communicate()
+    # the holder died without releasing: the OS dropped its lock, a leftover file is no lock
+    (tmp_path / ".migrate/lock").write_text("pid 999999999")
     assert apply(tmp_path, "--verify", "none").exit_code == 0
 
 

@@ -15,19 +15,21 @@ from importshift.adapters.verify import (
     describe,
     make_verifier,
 )
-from importshift.codebase.textio import read_bytes, write_new
+from importshift.codebase.textio import atomic_write, read_bytes
 from importshift.commands.common import load, select
 from importshift.core.errors import ImportshiftError, RefusedError
 from importshift.core.model import RuleSet, SourceFile, Status
 from importshift.core.options import Options, VerifyOptions
 from importshift.core.output import Output
 from importshift.ops import planner
-from importshift.ops.journal import DELETED, Journal, apply_patch
+from importshift.ops.journal import Journal
 from importshift.ops.landing import BatchReport, Change, WriteWatch, land
 from importshift.ops.lock import locked
+from importshift.ops.objects import Store
 from importshift.ops.planner import Plan
+from importshift.ops.restore import ALREADY, revert
 from importshift.report.plan import PLAN_VERSION, rules_digest
-from importshift.rewrite.engine import Engine, sha256
+from importshift.rewrite.engine import Engine
 
 
 def run(
@@ -41,6 +43,7 @@ def run(
     plan_file: str | None,
     commit: bool,
     verifier: Verifier | None = None,
+    hooks: bool = True,
 ) -> int:
     if batch_size < 1:
         raise ImportshiftError("--batch must be at least 1")
@@ -70,6 +73,7 @@ def run(
             rules.root, rules.source_roots, vopts, opts.jobs or os.cpu_count() or 1
         )
         watch = None if isinstance(verifier, NoVerifier) else WriteWatch(rules.root)
+        failed_commits: list[str] = []
         reports = _run_batches(
             rules,
             journal,
@@ -81,9 +85,12 @@ def run(
             batch_size,
             commit,
             opts.verbosity >= 0,
+            hooks,
+            failed_commits,
         )
         user_writes = sorted(watch.others()) if watch is not None else []
-    return _finish(out, reports, stale, user_writes, opts.verbosity)
+    code = _finish(out, reports, stale, user_writes, opts.verbosity)
+    return max(code, 1) if failed_commits else code
 
 
 def _changes(plan: Plan, files: Sequence[SourceFile]) -> list[Change]:
@@ -133,32 +140,31 @@ def _from_plan_file(
 
 
 def resume(journal: Journal, root: str, out: Output) -> None:
-    """Put back the files of a batch that was begun and never finished (a killed run)."""
-    for batch in journal.batches():
-        if batch.landed is not None:
+    """Put back the files of a batch that was begun and never finished (a killed run), with
+    the same ``put_back`` that ``undo`` uses. A file that cannot be put back is kept in the
+    journal as changed by that batch, so ``undo`` still sees it."""
+    batches = journal.batches()
+    for warning in journal.warnings:
+        out.err(warning)
+    store = Store(root)
+    for batch in batches:
+        if not batch.interrupted or not batch.pending():
             continue
-        restored = []
-        for rec in batch.files:
-            full = os.path.join(root, rec.path)
-            try:
-                current = read_bytes(full)
-            except FileNotFoundError:
-                current = b""
-            except OSError:
-                continue
-            if sha256(current) == rec.after or (rec.after == DELETED and not current):
-                old = apply_patch(rec.undo, current)
-                if old is not None and sha256(old) == rec.before:
-                    write_new(full, old)
-                    restored.append(rec.path)
-            elif sha256(current) != rec.before:
-                out.err(
-                    f"warning: {rec.path} changed since interrupted batch {batch.id}; left as it is"
-                )
-        journal.end(batch.id, [], [], interrupted=True)
+        outcomes = revert(root, store, batch)
+        left = [o for o in outcomes if not o.done]
+        for o in left:
+            out.err(f"warning: {o.path} (interrupted batch {batch.id}): {o.reason}")
+        journal.end(
+            batch.id,
+            [o.path for o in left],
+            [{"path": o.path, "reason": o.reason} for o in outcomes if o.done],
+            interrupted=True,
+        )
+        restored = sum(o.status != ALREADY for o in outcomes if o.done)
         out.err(
-            f"resumed: batch {batch.id} had been interrupted; {len(restored)} file(s) put "
+            f"resumed: batch {batch.id} had been interrupted; {restored} file(s) put "
             "back, they are planned again"
+            + (f"; {len(left)} left for 'migrate undo --batch {batch.id}'" if left else "")
         )
 
 
@@ -173,7 +179,10 @@ def _run_batches(
     size: int,
     commit: bool,
     progress: bool,
+    hooks: bool = True,
+    failures: list[str] | None = None,
 ) -> list[BatchReport]:
+    failures = [] if failures is None else failures
     groups = planner.batches([c.file.path for c in changes], size)
     by_path = {c.file.path: c for c in changes}
     first = journal.next_id()
@@ -202,11 +211,36 @@ def _run_batches(
                 + "\nFiles:\n"
                 + "".join(f"- {p}\n" for p in report.landed)
             )
-            if not git.commit(rules.root, report.landed, message):
-                out.err(f"warning: git commit of batch {bid} failed")
+            why = git.commit(rules.root, report.landed, message, hooks)
+            if why is not None:
+                hooked = _keep_written(rules.root, [by_path[p] for p in report.landed])
+                out.out(
+                    f"error: git commit of batch {bid} failed: {why}; its {len(report.landed)} "
+                    "file(s) are written but not committed (nothing was staged); stopping "
+                    f"(commit them by hand, or 'migrate undo --batch {bid}')"
+                )
+                for path in hooked:
+                    out.out(f"note: a commit hook changed {path}; put back as migrate wrote it")
+                failures.append(bid)
+                break
     if bar is not None:
         bar.stop()
     return reports
+
+
+def _keep_written(root: str, changes: list[Change]) -> list[str]:
+    """After a failed commit: put back what we wrote where a hook changed it (the files are
+    left as they were before the commit attempt)."""
+    changed = []
+    for c in changes:
+        full = os.path.join(root, c.file.path)
+        try:
+            if c.new is not None and read_bytes(full) != c.new:
+                atomic_write(full, c.new)
+                changed.append(c.file.path)
+        except OSError:
+            changed.append(c.file.path)
+    return changed
 
 
 class _Bar:

@@ -1,82 +1,103 @@
-"""``migrate undo``: revert applied batches from the journal; never lose a later edit."""
+"""``migrate undo``: revert batches from the journal, exactly or by a clean merge, never by
+a guess.
+
+Chooses the batches (the last one by default, ``--batch ID``, or ``--all`` newest first),
+including a batch that was interrupted (begun, never ended). An older batch whose files a
+later, still applied batch also changed is refused unless that later batch is undone first
+(or ``--force-order``). Each file is put back by ``ops.restore.put_back``; a file that
+cannot be is left as it is and reported (exit 1).
+"""
 
 from __future__ import annotations
 
 import os
 
-from importshift.codebase.textio import read_bytes, write_new
 from importshift.config.locate import rules_path
-from importshift.core.errors import ImportshiftError
+from importshift.core.errors import ImportshiftError, RefusedError
 from importshift.core.options import Options
 from importshift.core.output import Output
-from importshift.ops.journal import DELETED, BatchRecord, Journal, apply_patch
+from importshift.ops.journal import BatchRecord, Journal
 from importshift.ops.lock import locked
-from importshift.rewrite.engine import sha256
+from importshift.ops.objects import Store
+from importshift.ops.restore import MERGED, revert
 
 
-def run(opts: Options, out: Output, batch_id: str | None, everything: bool) -> int:
-    rules_file = rules_path(opts.rules, opts.root)
-    root = os.path.abspath(opts.root or os.path.dirname(os.path.abspath(rules_file)))
+def run(
+    opts: Options,
+    out: Output,
+    batch_id: str | None,
+    everything: bool,
+    force_order: bool = False,
+) -> int:
+    root = _root(opts)
     with locked(root):
         journal = Journal(root)
-        applied = [b for b in journal.batches() if b.landed and set(b.landed) - b.undone]
-        if batch_id is not None:
-            chosen = [b for b in applied if b.id == batch_id]
-            if not chosen:
-                raise ImportshiftError(
-                    f"no applied batch {batch_id!r} left to undo "
-                    f"(applied: {', '.join(b.id for b in applied) or 'none'})"
-                )
-        elif everything:
-            chosen = list(reversed(applied))
-        else:
-            chosen = applied[-1:]
+        batches = journal.batches()
+        for warning in journal.warnings:
+            out.err(warning)
+        pending = [b for b in batches if b.pending()]
+        chosen = _choose(pending, batch_id, everything)
         if not chosen:
             out.err("nothing to undo")
             return 0
+        if not force_order:
+            _check_order(pending, chosen)
+        store = Store(root)
         left_total = 0
         for batch in chosen:
-            reverted, left = _undo(root, batch)
-            journal.undone(batch.id, reverted, [{"path": p, "reason": r} for p, r in left])
-            for path, reason in left:
-                out.out(f"left alone {path} (batch {batch.id}): {reason}")
-            out.err(f"batch {batch.id}: {len(reverted)} file(s) reverted, {len(left)} left alone")
+            outcomes = revert(root, store, batch)
+            reverted = [o.path for o in outcomes if o.done]
+            left = [o for o in outcomes if not o.done]
+            journal.undone(batch.id, reverted, [{"path": o.path, "reason": o.reason} for o in left])
+            for o in outcomes:
+                if o.status == MERGED:
+                    out.out(f"merged {o.path} (batch {batch.id}): your later edits are kept")
+            for o in left:
+                out.out(f"left alone {o.path} (batch {batch.id}): {o.reason}")
+            state = " (interrupted batch)" if batch.interrupted else ""
+            out.err(
+                f"batch {batch.id}{state}: {len(reverted)} file(s) reverted, {len(left)} left alone"
+            )
             left_total += len(left)
     return 1 if left_total else 0
 
 
-def _undo(root: str, batch: BatchRecord) -> tuple[list[str], list[tuple[str, str]]]:
-    reverted: list[str] = []
-    left: list[tuple[str, str]] = []
-    todo = set(batch.landed or []) - batch.undone
-    for rec in batch.files:
-        if rec.path not in todo:
-            continue
-        full = os.path.join(root, rec.path)
-        try:
-            current = read_bytes(full)
-        except FileNotFoundError:
-            current = b""  # a retired shim that was deleted
-        except OSError as exc:
-            left.append((rec.path, f"cannot read: {exc.strerror}"))
-            continue
-        digest = sha256(current)
-        if digest == rec.before:
-            reverted.append(rec.path)  # already back to its old content
-            continue
-        old = apply_patch(rec.undo, current)
-        if old is None:
-            left.append(
-                (rec.path, "edited since and the reverse patch does not apply; revert it by hand")
+def _root(opts: Options) -> str:
+    if opts.root:
+        return os.path.abspath(opts.root)
+    return os.path.abspath(os.path.dirname(os.path.abspath(rules_path(opts.rules, opts.root))))
+
+
+def _choose(
+    pending: list[BatchRecord], batch_id: str | None, everything: bool
+) -> list[BatchRecord]:
+    if batch_id is not None:
+        chosen = [b for b in pending if b.id == batch_id][-1:]
+        if not chosen:
+            raise ImportshiftError(
+                f"no applied batch {batch_id!r} left to undo "
+                f"(applied: {', '.join(b.id for b in pending) or 'none'})"
             )
-            continue
-        if (digest == rec.after or rec.after == DELETED) and sha256(old) != rec.before:
-            left.append((rec.path, "reverse patch did not give back the old content"))
-            continue
-        try:
-            write_new(full, old)
-        except OSError as exc:
-            left.append((rec.path, f"cannot write: {exc}"))
-            continue
-        reverted.append(rec.path)
-    return reverted, left
+        return chosen
+    if everything:
+        return list(reversed(pending))
+    return pending[-1:]
+
+
+def _check_order(pending: list[BatchRecord], chosen: list[BatchRecord]) -> None:
+    """Refuse to undo a batch while a later batch not being undone changed its files."""
+    leaving = {id(b) for b in chosen}
+    for batch in chosen:
+        mine = {f.path for f in batch.pending()}
+        later = pending[pending.index(batch) + 1 :]
+        for other in later:
+            if id(other) in leaving:
+                continue
+            shared = sorted(mine & {f.path for f in other.pending()})
+            if shared:
+                raise RefusedError(
+                    f"batch {other.id} changed {shared[0]}"
+                    + (f" (and {len(shared) - 1} more)" if len(shared) > 1 else "")
+                    + f" after batch {batch.id}: undo batch {other.id} first, or pass "
+                    "--force-order to merge the older undo into the newer state"
+                )

@@ -217,6 +217,10 @@ def store(
         key = _key(rules_path, rules.root, rules.strings, check_targets, content)
         path = _path(rules.root, key)
         os.makedirs(os.path.dirname(path), exist_ok=True)
+        ignore = os.path.join(rules.root, ".migrate", ".gitignore")
+        if not os.path.exists(ignore):  # .migrate/ is never git's business
+            with open(ignore, "w", encoding="utf-8") as fh:
+                fh.write("*\n")
         tmp = f"{path}.{os.getpid()}.tmp"
         with open(tmp, "wb") as fh:
             marshal.dump(data, fh)

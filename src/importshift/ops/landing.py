@@ -13,9 +13,11 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 
 from importshift.adapters.verify import Result, Target, Verifier, describe
-from importshift.codebase.textio import atomic_write, read_bytes, write_new
+from importshift.codebase.textio import Meta, atomic_write, meta_of, read_bytes, write_new
+from importshift.core.errors import ImportshiftError
 from importshift.core.model import SourceFile
-from importshift.ops.journal import DELETED, FileRecord, Journal, reverse_patch
+from importshift.ops.journal import DELETED, FILE, LINK, FileRecord, Journal
+from importshift.ops.objects import Store
 from importshift.rewrite.engine import sha256
 
 
@@ -55,7 +57,7 @@ class Lander:
         self.watch = watch
         self.batch_id = batch_id
         self.written: dict[str, bytes] = {}  # path -> old bytes, currently holding new
-        self.modes: dict[str, int] = {}
+        self.modes: dict[str, Meta] = {}
 
     def land(self, journal: Journal, changes: list[Change]) -> BatchReport:
         report = BatchReport(self.batch_id)
@@ -73,15 +75,7 @@ class Lander:
                 report.skipped.append((change.file.path, "read-only"))
             else:
                 items.append(_Item(change, old))
-        records = [
-            FileRecord(
-                i.change.file.path,
-                i.change.sha,
-                DELETED if i.change.new is None else sha256(i.change.new),
-                reverse_patch(i.old, i.change.new or b""),
-            )
-            for i in items
-        ]
+        records = _records(self.root, items)
         journal.begin(self.batch_id, records, sorted({r for i in items for r in i.change.rules}))
         try:
             landed, culprits, pre = self._verify_and_bisect(items, report)
@@ -105,7 +99,7 @@ class Lander:
             full = os.path.join(self.root, path)
             try:
                 with no_interrupts():
-                    self.modes[path] = os.stat(full).st_mode & 0o7777
+                    self.modes[path] = meta_of(os.stat(full))
                     if item.change.new is None:
                         os.unlink(full)
                     else:
@@ -124,7 +118,7 @@ class Lander:
             old = self.written.pop(path, None)
             if old is not None:
                 with no_interrupts():
-                    write_new(os.path.join(self.root, path), old, self.modes.get(path, 0o644))
+                    write_new(os.path.join(self.root, path), old, self.modes.get(path))
                     if self.watch is not None:
                         self.watch.wrote(path)
 
@@ -173,6 +167,38 @@ class Lander:
         left = self._bisect(written[:mid], watch, pre, report)
         right = self._bisect(written[mid:], watch, pre, report)
         return left[0] + right[0], left[1] + right[1]
+
+
+def _records(root: str, items: list[_Item]) -> list[FileRecord]:
+    """The journal's view of each file, after its before- and after-images are stored
+    durably (a failure here refuses the batch before anything is written)."""
+    records = []
+    for i in items:
+        full = os.path.join(root, i.change.file.path)
+        st = os.stat(full)
+        link = os.readlink(full) if os.path.islink(full) else ""
+        records.append(
+            FileRecord(
+                i.change.file.path,
+                i.change.sha,
+                DELETED if i.change.new is None else sha256(i.change.new),
+                kind=LINK if link else FILE,
+                link=link,
+                mode=st.st_mode & 0o7777,
+                uid=st.st_uid,
+                gid=st.st_gid,
+            )
+        )
+    store = Store(root)
+    try:
+        # what undo restores must survive a crash; what was written is only the merge base
+        store.put_all([i.old for i in items])
+        store.put_all([i.change.new for i in items if i.change.new is not None], durable=False)
+    except OSError as exc:
+        raise ImportshiftError(
+            f"cannot store the files' old content in .migrate/objects: {exc}; nothing was changed"
+        ) from None
+    return records
 
 
 _SKIP_DIRS = {".migrate", ".git", "__pycache__", ".venv", "venv", "node_modules", ".tox"}
