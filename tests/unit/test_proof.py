@@ -98,11 +98,12 @@ def test_a_file_listed_by_the_walk_and_as_extra_counts_once(tmp_path) -> None:  
             "pyproject.toml": "[x]\nentry = 'pkg.events:Manager'\n",
         },
     )
-    loaded = load_rules(str(tmp_path / "rules.yaml"), str(tmp_path), probe=NoProbe())
-    rules = loaded.ruleset
+    rules = load_rules(str(tmp_path / "rules.yaml"), str(tmp_path), probe=NoProbe()).ruleset
+    listed, _ = modules.walk(rules.root, rules.exclude, rules.gitignore, rules.include)
+    index = modules.module_index(modules.source_file(f, rules.source_roots) for f in listed)
     extra = extra_files(str(tmp_path), ())
     assert extra == ["app/types.pyi", "pyproject.toml"]
-    walked = [modules.source_file(f, rules.source_roots) for f in [*loaded.files, *extra]]
-    for files in ([modules.source_file(f, rules.source_roots) for f in loaded.files], walked):
-        (shim,) = find_shims(rules, loaded.index or {}, [], files, extra)
+    walked = [modules.source_file(f, rules.source_roots) for f in [*listed, *extra]]
+    for files in ([modules.source_file(f, rules.source_roots) for f in listed], walked):
+        (shim,) = find_shims(rules, index, [], files, extra)
         assert [u.where for u in shim.names[0].uses] == ["app/types.pyi:1", "pyproject.toml:2"]
