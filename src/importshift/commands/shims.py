@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import os
 
 from importshift.adapters.git import Git
@@ -19,8 +18,9 @@ from importshift.core.options import Format, Options, VerifyOptions
 from importshift.core.output import Output
 from importshift.ops import planner
 from importshift.ops.journal import Journal
-from importshift.ops.landing import Change, land
+from importshift.ops.landing import BatchReport, Change, land
 from importshift.ops.lock import locked
+from importshift.report import envelope
 from importshift.rewrite.engine import sha256
 
 
@@ -46,8 +46,9 @@ def run_shims(opts: Options, out: Output, discovered: bool) -> int:
         shims += [s for s in found if s.module not in known]
     if opts.format is Format.JSON:
         out.out(
-            json.dumps(
-                [
+            envelope.dumps(
+                "shims",
+                shims=[
                     {
                         "module": s.module,
                         "path": s.path,
@@ -66,7 +67,6 @@ def run_shims(opts: Options, out: Output, discovered: bool) -> int:
                     }
                     for s in shims
                 ],
-                indent=2,
             )
         )
         return 0
@@ -87,6 +87,8 @@ def run_shims(opts: Options, out: Output, discovered: bool) -> int:
 
 
 def run_retire(opts: Options, vopts: VerifyOptions, out: Output, git: Git, dry_run: bool) -> int:
+    json_out = envelope.JsonOutput(out) if opts.format is Format.JSON else None
+    out = json_out or out
     loaded = load(opts, out)
     rules = loaded.ruleset
     root = rules.root
@@ -139,6 +141,8 @@ def run_retire(opts: Options, vopts: VerifyOptions, out: Output, git: Git, dry_r
     if dry_run or not changes:
         if not changes:
             out.err("nothing is ready to retire")
+        if json_out is not None:
+            _retire_json(json_out, changes, None, dry_run)
         return 0
     with locked(root):
         journal = Journal(root)
@@ -160,7 +164,38 @@ def run_retire(opts: Options, vopts: VerifyOptions, out: Output, git: Git, dry_r
             f"{report.id}; 'migrate undo' restores them); {len(report.rolled_back)} "
             "rolled back"
         )
+    if json_out is not None:
+        _retire_json(json_out, changes, report, dry_run)
     return 1 if report.rolled_back or report.stale else 0
+
+
+def _retire_json(
+    json_out: envelope.JsonOutput, changes: list[Change], report: BatchReport | None, dry_run: bool
+) -> None:
+    landed = set(report.landed) if report is not None else set()
+    json_out.emit(
+        "retire",
+        dry_run=dry_run,
+        batch=report.id if report is not None else None,
+        changes=[
+            {
+                "path": c.file.path,
+                "action": "delete" if c.new is None else "edit",
+                "rules": list(c.rules),
+                "landed": c.file.path in landed,
+            }
+            for c in changes
+        ],
+        rolled_back=[
+            {"path": p, "reason": why} for p, why in (report.rolled_back if report else [])
+        ],
+        messages=json_out.lines,
+        summary={
+            "planned": len(changes),
+            "landed": len(landed),
+            "rolled_back": len(report.rolled_back) if report is not None else 0,
+        },
+    )
 
 
 def _package_file(loaded: Loaded, package: str) -> SourceFile | None:

@@ -7,14 +7,19 @@ import os
 from importshift.codebase.textio import read_bytes, write_new
 from importshift.config.locate import rules_path
 from importshift.core.errors import ImportshiftError
-from importshift.core.options import Options
+from importshift.core.options import Format, Options
 from importshift.core.output import Output
 from importshift.ops.journal import DELETED, BatchRecord, Journal, apply_patch
 from importshift.ops.lock import locked
+from importshift.report.envelope import JsonOutput
 from importshift.rewrite.engine import sha256
 
 
 def run(opts: Options, out: Output, batch_id: str | None, everything: bool) -> int:
+    json_out = JsonOutput(out) if opts.format is Format.JSON else None
+    out = json_out or out
+    done: list[dict[str, object]] = []
+    reverted_total = 0
     rules_file = rules_path(opts.rules, opts.root)
     root = os.path.abspath(opts.root or os.path.dirname(os.path.abspath(rules_file)))
     with locked(root):
@@ -33,6 +38,8 @@ def run(opts: Options, out: Output, batch_id: str | None, everything: bool) -> i
             chosen = applied[-1:]
         if not chosen:
             out.err("nothing to undo")
+            if json_out is not None:
+                json_out.emit("undo", batches=[], summary={"reverted": 0, "left_alone": 0})
             return 0
         left_total = 0
         for batch in chosen:
@@ -42,6 +49,23 @@ def run(opts: Options, out: Output, batch_id: str | None, everything: bool) -> i
                 out.out(f"left alone {path} (batch {batch.id}): {reason}")
             out.err(f"batch {batch.id}: {len(reverted)} file(s) reverted, {len(left)} left alone")
             left_total += len(left)
+            reverted_total += len(reverted)
+            done.append(
+                {
+                    "id": batch.id,
+                    "reverted": reverted,
+                    "left_alone": [{"path": p, "reason": r} for p, r in left],
+                }
+            )
+    if json_out is not None:
+        json_out.emit(
+            "undo",
+            batches=done,
+            summary={
+                "reverted": reverted_total,
+                "left_alone": left_total,
+            },
+        )
     return 1 if left_total else 0
 
 

@@ -78,6 +78,10 @@ def _init(rules: RuleSet, want_diff: bool, exact: bool, seconds: float = FILE_SE
     _STATE["diff"] = want_diff
     _STATE["exact"] = exact
     _STATE["seconds"] = seconds
+    if exact:  # imported here, so that a spawned worker's start is not billed to a file
+        import libcst  # noqa: F401
+
+        import importshift.rewrite.moves  # noqa: F401
 
 
 def process_file(
