@@ -64,9 +64,10 @@ def common_options(func: F, formats: tuple[str, ...] = _ALL_FORMATS) -> F:
         click.option(
             "--format",
             "fmt",
-            type=click.Choice(list(formats)),
+            type=click.Choice(list(_ALL_FORMATS)),  # the others: one clear line from _options
+            metavar="[" + "|".join(formats) + "]",
             default=None,
-            help="Report format." if formats == _ALL_FORMATS else "Output format.",
+            help="Output format.",
         ),
         click.option("-q", "--quiet", is_flag=True, default=None, help="Less output."),
         click.option("-v", "--verbose", count=True, default=None, help="More output."),

@@ -4,6 +4,7 @@ documents, and matches that command's schema there; plan counts sites the same e
 from __future__ import annotations
 
 import json
+import os
 import pathlib
 import re
 import subprocess
@@ -144,11 +145,14 @@ def test_check(demo: pathlib.Path) -> None:
     assert doc["findings"]
 
 
-@pytest.mark.parametrize("command", ["init", "demo"])
-def test_format_json_is_refused_where_it_is_not_honoured(command: str) -> None:
-    result = CliRunner().invoke(group, [command, "--format", "json"])
+@pytest.mark.parametrize("command", [["init"], ["demo", "somewhere"]], ids=["init", "demo"])
+def test_format_json_is_refused_where_it_is_not_honoured(
+    command: list[str], tmp_path: pathlib.Path
+) -> None:
+    result = CliRunner().invoke(group, ["--root", str(tmp_path), *command, "--format", "json"])
     assert result.exit_code == 2
-    assert "Invalid value for '--format': 'json'" in result.output
+    assert "--format json is not available here (choose from text)" in result.stderr
+    assert os.listdir(tmp_path) == []
 
 
 def test_plan_diff_and_json_count_the_same_sites(tmp_path: pathlib.Path) -> None:
