@@ -151,3 +151,15 @@ def _files(folder: pathlib.Path) -> list[str]:
         for p in folder.rglob("*")
         if p.is_file() and "__pycache__" not in p.parts
     )
+
+
+def test_pyproject_roots_are_read_without_a_toml_parser_too() -> None:
+    """Python 3.10 has no tomllib: the two forms init reads are found by a plain scan."""
+    from importshift.commands import init
+
+    text = (
+        "[tool.setuptools.packages.find]\nwhere = ['lib', \"src\"]\n"
+        '[tool.setuptools]\npackage-dir = {"" = "code"}\n'
+        '[tool.setuptools.package-dir]\n"" = "more"\n'
+    )
+    assert init._regex_roots(text) == ["lib", "src", "code", "more"]

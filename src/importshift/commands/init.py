@@ -140,7 +140,7 @@ def _regex_roots(text: str) -> list[str]:
     roots = []
     for match in re.finditer(r"^\s*where\s*=\s*\[([^\]]*)\]", text, re.M):
         roots += re.findall(r'["\']([^"\']+)["\']', match.group(1))
-    roots += re.findall(r'^\s*""\s*=\s*["\']([^"\']+)["\']', text, re.M)
+    roots += re.findall(r'""\s*=\s*["\']([^"\']+)["\']', text)
     return _unique(roots)
 
 
