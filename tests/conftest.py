@@ -63,7 +63,7 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
                 item.add_marker(posix)
     if config.getoption("--slow"):
         return
-    skip = pytest.mark.skip(reason="long randomized run: use --slow")
+    skip = pytest.mark.skip(reason="long run: use --slow")
     for item in items:
         if "slow" in item.keywords:
             item.add_marker(skip)
