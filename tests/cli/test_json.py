@@ -187,3 +187,20 @@ def test_plan_diff_and_json_count_the_same_sites(tmp_path: pathlib.Path) -> None
         doc = _json(tmp_path, "plan", *args)
         assert doc["summary"]["sites"] == 3
         assert [f["sites"] for f in doc["files"]] == [3]
+
+
+def test_a_refusal_writes_no_document(tmp_path: pathlib.Path) -> None:
+    assert CliRunner().invoke(group, ["demo", str(tmp_path / "d")]).exit_code == 0
+    root = tmp_path / "d"
+    for args in (["init", "-q"], ["add", "-A"], ["commit", "-qm", "demo"]):
+        subprocess.run(
+            ["git", "-c", "user.name=t", "-c", "user.email=t@t", *args], cwd=root, check=True
+        )
+    stats = root / "examples/demo/shop/stats.py"
+    stats.write_text(stats.read_text() + "# mine, not committed\n")
+    result = CliRunner().invoke(
+        group, ["--rules", str(root / "rules.yaml"), "apply", "--format", "json"]
+    )
+    assert result.exit_code == 2
+    assert result.stdout == ""
+    assert "uncommitted changes in 1 file(s)" in result.stderr
