@@ -141,8 +141,7 @@ def run_retire(opts: Options, vopts: VerifyOptions, out: Output, git: Git, dry_r
     if dry_run or not changes:
         if not changes:
             out.err("nothing is ready to retire")
-        if json_out is not None:
-            _retire_json(json_out, changes, None, dry_run)
+        _retire_json(json_out, changes, None, dry_run)
         return 0
     with locked(root):
         journal = Journal(root)
@@ -164,14 +163,19 @@ def run_retire(opts: Options, vopts: VerifyOptions, out: Output, git: Git, dry_r
             f"{report.id}; 'migrate undo' restores them); {len(report.rolled_back)} "
             "rolled back"
         )
-    if json_out is not None:
-        _retire_json(json_out, changes, report, dry_run)
+    _retire_json(json_out, changes, report, dry_run)
     return 1 if report.rolled_back or report.stale else 0
 
 
 def _retire_json(
-    json_out: envelope.JsonOutput, changes: list[Change], report: BatchReport | None, dry_run: bool
+    json_out: envelope.JsonOutput | None,
+    changes: list[Change],
+    report: BatchReport | None,
+    dry_run: bool,
 ) -> None:
+    """With ``--format json``: the one document of the run."""
+    if json_out is None:
+        return
     landed = set(report.landed) if report is not None else set()
     json_out.emit(
         "retire",
