@@ -111,4 +111,7 @@ def test_the_wheel_installed_in_a_fresh_venv_runs_the_demo(
     assert "+from shop.websocket_core.event_monitor import" in plan.stdout
     applied = run("--rules", rules, "apply")
     assert applied.returncode == 0, applied.stdout + applied.stderr
-    assert "applied 6 file(s) in 1 batch(es); 0 rolled back" in applied.stderr
+    assert (
+        "applied 6 file(s) in 1 batch(es); 0 rolled back; 0 skipped; 0 pre-existing failure(s)"
+        in applied.stderr
+    )  # every touched module was really imported, before and after
