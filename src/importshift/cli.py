@@ -35,8 +35,12 @@ class ClickOutput:
 _COMMON = ("rules", "root", "jobs", "fmt", "quiet", "verbose", "strings", "no_check_targets")
 
 
-def common_options(func: F) -> F:
-    """The options every command accepts, before or after the subcommand."""
+_ALL_FORMATS = ("text", "json", "github", "sarif")
+
+
+def common_options(func: F, formats: tuple[str, ...] = _ALL_FORMATS) -> F:
+    """The options every command accepts, before or after the subcommand (``--format``:
+    the formats the command honours; before the subcommand any, checked by the command)."""
     decorators = [
         click.option(
             "--rules",
@@ -60,9 +64,10 @@ def common_options(func: F) -> F:
         click.option(
             "--format",
             "fmt",
-            type=click.Choice(["text", "json", "github", "sarif"]),
+            type=click.Choice(list(_ALL_FORMATS)),  # the others: one clear line from _options
+            metavar="[" + "|".join(formats) + "]",
             default=None,
-            help="Report format.",
+            help="Output format.",
         ),
         click.option("-q", "--quiet", is_flag=True, default=None, help="Less output."),
         click.option("-v", "--verbose", count=True, default=None, help="More output."),
@@ -109,7 +114,6 @@ def _options(ctx: click.Context, kwargs: dict[str, Any], formats: tuple[str, ...
 
 def _command(formats: tuple[str, ...] = ("text", "json")) -> Callable[[F], F]:
     def wrap(func: F) -> F:
-        @common_options
         @click.pass_context  # type: ignore[arg-type]
         @functools.wraps(func)
         def inner(ctx: click.Context, **kwargs: Any) -> None:
@@ -117,7 +121,7 @@ def _command(formats: tuple[str, ...] = ("text", "json")) -> Callable[[F], F]:
             ctx.meta["verbosity"] = opts.verbosity
             ctx.exit(func(opts, **kwargs))
 
-        return inner  # type: ignore[return-value]
+        return common_options(inner, formats)  # type: ignore[return-value]
 
     return wrap
 
@@ -419,6 +423,26 @@ def undo_cmd(
     if sum(bool(x) for x in (last, batch_id, everything)) > 1:
         raise click.UsageError("choose one of --last, --batch ID, --all")
     return undo.run(opts, ClickOutput(), batch_id, everything, force_order)
+
+
+@group.command("init")
+@click.option("--force", is_flag=True, help="Overwrite an existing rules.yaml.")
+@_command(("text",))
+def init_cmd(opts: Options, force: bool) -> int:
+    """Write a starter rules.yaml for this project (source roots detected) and .migrate/."""
+    from importshift.commands import init
+
+    return init.run_init(ClickOutput(), opts.root, opts.rules, force)
+
+
+@group.command("demo")
+@click.argument("folder", type=click.Path(file_okay=False))
+@_command(("text",))
+def demo_cmd(opts: Options, folder: str) -> int:
+    """Write the bundled demo project, its rules.yaml and codemods into an empty FOLDER."""
+    from importshift.commands import init
+
+    return init.run_demo(ClickOutput(), folder)
 
 
 def main(argv: list[str] | None = None) -> None:

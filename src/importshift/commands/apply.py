@@ -19,7 +19,7 @@ from importshift.codebase.textio import atomic_write, read_bytes
 from importshift.commands.common import load, select
 from importshift.core.errors import ImportshiftError, RefusedError
 from importshift.core.model import RuleSet, SourceFile, Status
-from importshift.core.options import Options, VerifyOptions
+from importshift.core.options import Format, Options, VerifyOptions
 from importshift.core.output import Output
 from importshift.ops import planner
 from importshift.ops.journal import Journal
@@ -28,6 +28,7 @@ from importshift.ops.lock import locked
 from importshift.ops.objects import Store
 from importshift.ops.planner import Plan
 from importshift.ops.restore import ALREADY, revert
+from importshift.report.envelope import JsonOutput
 from importshift.report.plan import PLAN_VERSION, rules_digest
 from importshift.rewrite.engine import Engine
 
@@ -47,6 +48,8 @@ def run(
 ) -> int:
     if batch_size < 1:
         raise ImportshiftError("--batch must be at least 1")
+    json_out = JsonOutput(out) if opts.format is Format.JSON else None
+    out = json_out or out
     loaded = load(opts, out)
     rules = loaded.ruleset
     with locked(rules.root):
@@ -89,7 +92,7 @@ def run(
             failed_commits,
         )
         user_writes = sorted(watch.others()) if watch is not None else []
-    code = _finish(out, reports, stale, user_writes, opts.verbosity)
+    code = _finish(out, reports, stale, user_writes, opts.verbosity, json_out)
     return max(code, 1) if failed_commits else code
 
 
@@ -283,6 +286,7 @@ def _finish(
     stale: list[tuple[str, str]],
     user_writes: list[str],
     verbosity: int,
+    json_out: JsonOutput | None = None,
 ) -> int:
     landed = sum(len(r.landed) for r in reports)
     rolled = [(r.id, p, why) for r in reports for p, why in r.rolled_back]
@@ -307,5 +311,30 @@ def _finish(
             f"applied {landed} file(s) in {len(reports)} batch(es); {len(rolled)} rolled "
             f"back; {len(skipped) + len(stale)} skipped; {len(pre)} pre-existing "
             "failure(s)"
+        )
+    if json_out is not None:
+        json_out.emit(
+            "apply",
+            batches=[
+                {
+                    "id": r.id,
+                    "landed": list(r.landed),
+                    "rolled_back": [{"path": p, "reason": why} for p, why in r.rolled_back],
+                    "skipped": [{"path": p, "reason": why} for p, why in r.skipped],
+                }
+                for r in reports
+            ],
+            stale=[{"path": p, "reason": why} for p, why in stale],
+            pre_existing=[
+                {"target": describe(t), "summary": res.summary()} for t, res in sorted(pre.items())
+            ],
+            changed_by_verification=user_writes,
+            summary={
+                "applied": landed,
+                "batches": len(reports),
+                "rolled_back": len(rolled),
+                "skipped": len(skipped) + len(stale),
+                "pre_existing": len(pre),
+            },
         )
     return 1 if rolled or stale else 0

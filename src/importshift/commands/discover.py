@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from collections.abc import Sequence
 
 from importshift.analysis.discover import Proposal, discover
@@ -11,6 +10,7 @@ from importshift.config.rules import Loaded
 from importshift.config.writer import NewMove, render, write_moves
 from importshift.core.options import Format, Options
 from importshift.core.output import Output
+from importshift.report import envelope
 
 
 def proposals(loaded: Loaded, paths: Sequence[str] = ()) -> list[Proposal]:
@@ -25,12 +25,12 @@ def run(opts: Options, out: Output, paths: Sequence[str], write: bool) -> int:
     moves = [NewMove(p.old, p.new, p.kind, p.reason) for p in found]
     if opts.format is Format.JSON:
         out.out(
-            json.dumps(
-                [
+            envelope.dumps(
+                "discover",
+                moves=[
                     {"old": p.old, "new": p.new, "kind": p.kind, "reason": p.reason, "path": p.path}
                     for p in found
                 ],
-                indent=2,
             )
         )
     elif moves:

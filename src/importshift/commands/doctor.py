@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from collections.abc import Sequence
 
 from importshift.analysis import doctor
@@ -10,6 +9,7 @@ from importshift.commands.common import load, rules_path, select
 from importshift.config.writer import NewMove, write_moves
 from importshift.core.options import Format, Options
 from importshift.core.output import Output
+from importshift.report import envelope
 
 
 def run(
@@ -20,8 +20,9 @@ def run(
     findings = doctor.examine(loaded.ruleset.root, files, loaded.index or {}, platform)
     if opts.format is Format.JSON:
         out.out(
-            json.dumps(
-                [
+            envelope.dumps(
+                "doctor",
+                findings=[
                     {
                         "path": f.path,
                         "line": f.line,
@@ -33,7 +34,6 @@ def run(
                     }
                     for f in findings
                 ],
-                indent=2,
             )
         )
     else:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import os
 
 from importshift.adapters.git import Git
@@ -22,8 +21,9 @@ from importshift.core.options import Format, Options, VerifyOptions
 from importshift.core.output import Output
 from importshift.ops import planner
 from importshift.ops.journal import Journal
-from importshift.ops.landing import Change, land
+from importshift.ops.landing import BatchReport, Change, land
 from importshift.ops.lock import locked
+from importshift.report import envelope
 from importshift.rewrite.engine import sha256
 
 
@@ -79,7 +79,7 @@ def run_shims(opts: Options, out: Output, discovered: bool) -> int:
         )
         shims += [s for s in found if s.module not in known]
     if opts.format is Format.JSON:
-        out.out(json.dumps([_shim_json(s) for s in shims], indent=2))
+        out.out(envelope.dumps("shims", shims=[_shim_json(s) for s in shims]))
         return 0
     for s in shims:
         where = s.path or "(gone)"
@@ -115,6 +115,8 @@ def run_retire(opts: Options, vopts: VerifyOptions, out: Output, git: Git, dry_r
     the user can clear (a string, dynamic or config reference, a stub, a star re-export, a
     file that does not parse); 2: a refusal (lock held, the rules file could not be kept
     valid: it is then left as it was and nothing is deleted)."""
+    json_out = envelope.JsonOutput(out) if opts.format is Format.JSON else None
+    out = json_out or out
     loaded = load(opts, out)
     rules = loaded.ruleset
     root = rules.root
@@ -149,6 +151,7 @@ def run_retire(opts: Options, vopts: VerifyOptions, out: Output, git: Git, dry_r
             out.err("nothing is ready to retire")
         elif kinds:
             out.err(f"would write 'kind:' into the moves of {', '.join(sorted(kinds))}")
+        _retire_json(json_out, changes, None, dry_run)
         return code
     with locked(root):
         if kinds:  # before the deletion: the rules must load without the old names
@@ -170,7 +173,43 @@ def run_retire(opts: Options, vopts: VerifyOptions, out: Output, git: Git, dry_r
             f"{report.id}; 'migrate undo' restores them); {len(report.rolled_back)} "
             "rolled back"
         )
+    _retire_json(json_out, changes, report, dry_run)
     return 1 if report.rolled_back or report.stale or report.skipped else code
+
+
+def _retire_json(
+    json_out: envelope.JsonOutput | None,
+    changes: list[Change],
+    report: BatchReport | None,
+    dry_run: bool,
+) -> None:
+    """With ``--format json``: the one document of the run."""
+    if json_out is None:
+        return
+    landed = set(report.landed) if report is not None else set()
+    json_out.emit(
+        "retire",
+        dry_run=dry_run,
+        batch=report.id if report is not None else None,
+        changes=[
+            {
+                "path": c.file.path,
+                "action": "delete" if c.new is None else "edit",
+                "rules": list(c.rules),
+                "landed": c.file.path in landed,
+            }
+            for c in changes
+        ],
+        rolled_back=[
+            {"path": p, "reason": why} for p, why in (report.rolled_back if report else [])
+        ],
+        messages=json_out.lines,
+        summary={
+            "planned": len(changes),
+            "landed": len(landed),
+            "rolled_back": len(report.rolled_back) if report is not None else 0,
+        },
+    )
 
 
 def _package_file(loaded: Loaded, package: str) -> SourceFile | None:

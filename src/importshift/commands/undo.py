@@ -14,12 +14,13 @@ import os
 
 from importshift.config.locate import rules_path
 from importshift.core.errors import ImportshiftError, RefusedError
-from importshift.core.options import Options
+from importshift.core.options import Format, Options
 from importshift.core.output import Output
 from importshift.ops.journal import BatchRecord, Journal
 from importshift.ops.lock import locked
 from importshift.ops.objects import Store
 from importshift.ops.restore import MERGED, revert
+from importshift.report.envelope import JsonOutput
 
 
 def run(
@@ -29,6 +30,10 @@ def run(
     everything: bool,
     force_order: bool = False,
 ) -> int:
+    json_out = JsonOutput(out) if opts.format is Format.JSON else None
+    out = json_out or out
+    done: list[dict[str, object]] = []
+    reverted_total = 0
     root = _root(opts)
     with locked(root):
         journal = Journal(root)
@@ -39,6 +44,8 @@ def run(
         chosen = _choose(pending, batch_id, everything)
         if not chosen:
             out.err("nothing to undo")
+            if json_out is not None:
+                json_out.emit("undo", batches=[], summary={"reverted": 0, "left_alone": 0})
             return 0
         if not force_order:
             _check_order(pending, chosen)
@@ -59,6 +66,20 @@ def run(
                 f"batch {batch.id}{state}: {len(reverted)} file(s) reverted, {len(left)} left alone"
             )
             left_total += len(left)
+            reverted_total += len(reverted)
+            done.append(
+                {
+                    "id": batch.id,
+                    "interrupted": batch.interrupted,
+                    "reverted": reverted,
+                    "merged": [o.path for o in outcomes if o.status == MERGED],
+                    "left_alone": [{"path": o.path, "reason": o.reason} for o in left],
+                }
+            )
+    if json_out is not None:
+        json_out.emit(
+            "undo", batches=done, summary={"reverted": reverted_total, "left_alone": left_total}
+        )
     return 1 if left_total else 0
 
 

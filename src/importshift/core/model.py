@@ -235,8 +235,8 @@ Status.define(UNCHANGED="unchanged", CHANGED="changed", SKIPPED="skipped", FAILE
 class FileOutcome(
     namedtuple(
         "FileOutcome",
-        "path status sha256 edits notes reason new_bytes diff needs_cst",
-        defaults=("", (), (), "", None, "", False),
+        "path status sha256 edits notes reason new_bytes diff needs_cst sites",
+        defaults=("", (), (), "", None, "", False, ()),
     )
 ):
     """How one file ended in a run: one value per file, never an exception."""
@@ -251,6 +251,7 @@ class FileOutcome(
     new_bytes: bytes | None
     diff: str
     needs_cst: bool  # detection only: an extra codemod may change the file (LibCST decides)
+    sites: tuple[Site, ...]  # the occurrences detected (edits are changed line ranges)
 
 
 class SourceFile(namedtuple("SourceFile", "path module is_package")):

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import multiprocessing
 import os
-import signal
 import sys
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor
@@ -13,6 +12,7 @@ from dataclasses import dataclass
 
 from importshift.codebase import files as modules
 from importshift.core.model import FileOutcome, Note, RuleSet, Skip, SourceFile, Status
+from importshift.ops import watchdog
 from importshift.rewrite.engine import Engine, FileTimeout, outcome
 
 _IN_PROCESS_BELOW = 256
@@ -68,15 +68,20 @@ def source_files(
 
 # -- per process ----------------------------------------------------------------------------
 
-FILE_SECONDS = 120  # one file may take this long in LibCST before it is skipped
+FILE_SECONDS: float = 120  # one file may take this long in LibCST before it is skipped
 
 _STATE: dict[str, object] = {}
 
 
-def _init(rules: RuleSet, want_diff: bool, exact: bool) -> None:
+def _init(rules: RuleSet, want_diff: bool, exact: bool, seconds: float = FILE_SECONDS) -> None:
     _STATE["engine"] = Engine(rules)
     _STATE["diff"] = want_diff
     _STATE["exact"] = exact
+    _STATE["seconds"] = seconds
+    if exact:  # imported here, so that a spawned worker's start is not billed to a file
+        import libcst  # noqa: F401
+
+        import importshift.rewrite.moves  # noqa: F401
 
 
 def process_file(
@@ -105,28 +110,35 @@ def process_file(
     return found._replace(needs_cst=True) if result.needs_cst else found
 
 
-def _alarm(signum: int, frame: object) -> None:
-    raise FileTimeout
-
-
 def _work(chunk: list[SourceFile]) -> list[FileOutcome]:
     engine = _STATE["engine"]
     assert isinstance(engine, Engine)
     want_diff, exact = bool(_STATE["diff"]), bool(_STATE["exact"])
+    seconds = float(_STATE.get("seconds", FILE_SECONDS))  # type: ignore[arg-type]
     out = []
-    if exact:
-        signal.signal(signal.SIGALRM, _alarm)
     for f in chunk:
         if exact:
-            signal.alarm(FILE_SECONDS)
-        try:
+            o = _timed(engine, f, want_diff, seconds)
+        else:
             o = process_file(engine, engine.rules.root, f, want_diff, exact)
-        finally:
-            if exact:
-                signal.alarm(0)
         if o.status is not Status.UNCHANGED or o.notes or o.needs_cst:
             out.append(o)
     return out
+
+
+def _timed(engine: Engine, f: SourceFile, want_diff: bool, seconds: float) -> FileOutcome:
+    """``process_file`` under the watchdog: a file that runs past ``seconds`` is skipped."""
+    late = FileOutcome(f.path, Status.SKIPPED, reason=f"took longer than {seconds:g} s to rewrite")
+    dog = watchdog.get()
+    try:
+        dog.arm(seconds)
+        try:
+            o = process_file(engine, engine.rules.root, f, want_diff, True)
+        finally:
+            fired = dog.disarm()
+    except FileTimeout:
+        return late
+    return late if fired else o
 
 
 def scan(
@@ -189,11 +201,13 @@ def _parallel(
     """Chunks of files through worker processes; a worker that dies costs only its file."""
     size = 8 if exact else max(16, min(256, len(files) // (jobs * 8) or 1))
     chunks = [list(files[i : i + size]) for i in range(0, len(files), size)]
-    method = "fork" if sys.platform.startswith("linux") else "spawn"
+    # fork only where it exists and is safe (Linux); spawn elsewhere (macOS, Windows)
+    method = "fork" if hasattr(os, "fork") and sys.platform.startswith("linux") else "spawn"
     ctx = multiprocessing.get_context(method)
+    initargs = (rules, want_diff, exact, FILE_SECONDS)
     retry: list[SourceFile] = []
     with ProcessPoolExecutor(
-        max(1, jobs), mp_context=ctx, initializer=_init, initargs=(rules, want_diff, exact)
+        max(1, jobs), mp_context=ctx, initializer=_init, initargs=initargs
     ) as pool:
         futures = [(chunk, pool.submit(_work, chunk)) for chunk in chunks]
         for chunk, future in futures:
@@ -202,13 +216,9 @@ def _parallel(
             except BrokenProcessPool:
                 retry.extend(chunk)
     for f in retry:  # one at a time, each in a fresh worker: find the file that kills it
-        with ProcessPoolExecutor(
-            1, mp_context=ctx, initializer=_init, initargs=(rules, want_diff, exact)
-        ) as pool:
+        with ProcessPoolExecutor(1, mp_context=ctx, initializer=_init, initargs=initargs) as pool:
             try:
                 yield pool.submit(_work, [f]).result(), 1
             except BrokenProcessPool:
-                yield (
-                    [FileOutcome(f.path, Status.SKIPPED, reason="the parser crashed on this file")],
-                    1,
-                )
+                why = "the parser crashed or hung on this file"
+                yield [FileOutcome(f.path, Status.SKIPPED, reason=why)], 1

@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import hashlib
-from collections import defaultdict
+from collections import Counter, defaultdict
 from typing import TypedDict
 
 from importshift.core.model import FileOutcome, Kind, Move, RuleSet
 from importshift.ops.planner import Plan
+from importshift.report.envelope import envelope
 
 PLAN_VERSION = 1
 
@@ -23,6 +24,7 @@ class EditJson(TypedDict):
 class FileJson(TypedDict):
     path: str
     sha256: str
+    sites: int
     edits: list[EditJson]
 
 
@@ -46,8 +48,8 @@ def shims(rules: RuleSet, index: dict[str, str], plan: Plan) -> list[ShimJson]:
             move = by_id.get(e.rule)
             if move is not None:
                 importers[move.old_module].add(o.path)
-        for n in o.notes:
-            move = by_id.get(n.rule)
+        for rule in [s.rule for s in o.sites] + [n.rule for n in o.notes]:
+            move = by_id.get(rule)
             if move is not None:
                 importers[move.old_module].add(o.path)
     out: list[ShimJson] = []
@@ -63,6 +65,7 @@ def plan_json(rules: RuleSet, plan: Plan, index: dict[str, str]) -> dict[str, ob
         FileJson(
             path=o.path,
             sha256=o.sha256,
+            sites=sum(site_counts(o).values()),
             edits=[
                 EditJson(rule=e.rule, line=e.line, column=e.column, before=e.before, after=e.after)
                 for e in o.edits
@@ -70,28 +73,39 @@ def plan_json(rules: RuleSet, plan: Plan, index: dict[str, str]) -> dict[str, ob
         )
         for o in plan.changed
     ]
-    return {
-        "version": PLAN_VERSION,
-        "root": rules.root,
-        "rules": rules.rules_path,
-        "rules_sha256": rules_digest(rules.rules_path) if rules.rules_path else "",
-        "files": files,
-        "skipped": [{"path": o.path, "reason": o.reason} for o in plan.problems]
+    return envelope(
+        "plan",
+        PLAN_VERSION,
+        root=rules.root,
+        rules=rules.rules_path,
+        rules_sha256=rules_digest(rules.rules_path) if rules.rules_path else "",
+        files=files,
+        skipped=[{"path": o.path, "reason": o.reason} for o in plan.problems]
         + [{"path": s.path, "reason": s.reason} for s in plan.walk_skips],
-        "followups": [
+        followups=[
             {"path": p, "rule": n.rule, "line": n.line, "column": n.column, "message": n.message}
             for p, n in plan.notes
         ],
-        "shims": shims(rules, index, plan),
-        "summary": summary(plan),
-    }
+        shims=shims(rules, index, plan),
+        summary=summary(plan),
+    )
+
+
+def site_counts(o: FileOutcome) -> Counter[str]:
+    """Sites per rule in one file: each detected occurrence of a move (the same count with
+    and without LibCST, whose edits are changed line ranges), plus each changed range of an
+    extra codemod (which has no detection of its own)."""
+    counts = Counter(s.rule for s in o.sites)
+    moves = set(counts)
+    counts.update(e.rule for e in o.edits if e.rule not in moves)
+    return counts
 
 
 def summary(plan: Plan) -> dict[str, int]:
     return {
         "scanned": plan.scanned,
         "changed": len(plan.changed),
-        "sites": sum(len(o.edits) for o in plan.changed),
+        "sites": sum(sum(site_counts(o).values()) for o in plan.changed),
         "skipped": len(plan.problems) + len(plan.walk_skips),
         "followups": len(plan.notes),
     }
@@ -108,10 +122,7 @@ def plan_text(rules: RuleSet, plan: Plan, index: dict[str, str], verbose: bool) 
     lines: list[str] = []
     per_rule: dict[str, list[tuple[FileOutcome, int]]] = defaultdict(list)
     for o in plan.changed:
-        counts: dict[str, int] = defaultdict(int)
-        for e in o.edits:
-            counts[e.rule] += 1
-        for rule, n in counts.items():
+        for rule, n in site_counts(o).items():
             per_rule[rule].append((o, n))
     for move in rules.moves:
         hits = per_rule.pop(move.id, [])
@@ -119,15 +130,10 @@ def plan_text(rules: RuleSet, plan: Plan, index: dict[str, str], verbose: bool) 
         lines.append(_move_line(move))
         lines.append(f"  {len(hits)} file(s), {sites} site(s)")
         for o, n in hits:
-            first = next(e for e in o.edits if e.rule == move.id)
-            lines.append(f"    {o.path}:{first.line}: {n} site(s)")
+            mine = [s for s in o.sites if s.rule == move.id]
+            lines.append(f"    {o.path}:{mine[0].line if mine else 1}: {n} site(s)")
             if verbose:
-                for e in o.edits:
-                    if e.rule == move.id:
-                        lines.append(
-                            f"      {e.line}:{e.column}: {_one_line(e.before)} -> "
-                            f"{_one_line(e.after)}"
-                        )
+                lines.extend(f"      {s.line}:{s.column}: {s.old} -> {s.new}" for s in mine)
     for rule, hits in sorted(per_rule.items()):  # codemods beyond moves
         sites = sum(n for _, n in hits)
         lines.append(f"{rule}  [codemod]")

@@ -208,6 +208,7 @@ def outcome(path: str, data: bytes, result: Rewrite, want_diff: bool = False) ->
         result.reason,
         result.new,
         diff,
+        sites=result.sites,
     )
 
 

@@ -1,0 +1,1 @@
+"""A small shop backend: the demo project importshift migrates."""
