@@ -129,7 +129,8 @@ def test_every_command_in_order(demo: pathlib.Path) -> None:
     assert _json(demo, "shims")["shims"]
     assert _json(demo, "discover")["version"] == 1
     assert _json(demo, "doctor", code=1)["findings"][0]["path"] == "examples/demo/shop/broken.py"
-    assert _json(demo, "retire", "--dry-run")["batch"] is None
+    # the demo has a Python 2 script naming the shim: retire cannot prove it unused (exit 1)
+    assert _json(demo, "retire", "--dry-run", code=1)["batch"] is None
     applied = _json(demo, "apply", "--verify", "none")
     assert applied["summary"]["applied"] == 6
     assert [b["id"] for b in applied["batches"]] == ["1"]
@@ -139,7 +140,6 @@ def test_every_command_in_order(demo: pathlib.Path) -> None:
     assert undone["summary"]["reverted"] >= 6
 
 
-@pytest.mark.xfail(strict=True, reason="check's envelope arrives with the gate's change")
 def test_check(demo: pathlib.Path) -> None:
     doc = _json(demo, "check", code=1)
     assert doc["findings"]

@@ -174,7 +174,7 @@ def test_retire_keeps_a_shim_that_is_still_reached(tmp_path: pathlib.Path, case:
     shims = invoke(tmp_path, "shims")
     assert shims.exit_code == 0, shims.output
     assert shims.stdout.splitlines()[0] == "pkg.events  pkg/events.py  [in use]"
-    report = json.loads(invoke(tmp_path, "shims", "--format", "json").stdout)
+    report = json.loads(invoke(tmp_path, "shims", "--format", "json").stdout)["shims"]
     assert report[0]["delete"] is False and report[0]["remove"] == []
     assert where.removeprefix("cannot prove unused: ") in {
         f"{u['path']}:{u['line']}" for n in report[0]["names"] for u in n["uses"]
@@ -413,7 +413,7 @@ AGREEMENT_TREES = {
 @pytest.mark.parametrize("tree", sorted(AGREEMENT_TREES))
 def test_shims_shows_exactly_what_retire_does(tmp_path: pathlib.Path, tree: str) -> None:
     make_tree(tmp_path, {**BASE, **AGREEMENT_TREES[tree]})
-    shown = json.loads(invoke(tmp_path, "shims", "--format", "json").stdout)
+    shown = json.loads(invoke(tmp_path, "shims", "--format", "json").stdout)["shims"]
     report = {s["module"]: s for s in shown}
     said = set()
     for s in report.values():
