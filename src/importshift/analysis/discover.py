@@ -9,8 +9,9 @@ from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
-from importshift.analysis.shims import Shim, ShimName, importers_of
-from importshift.codebase.summary import Summary, summarize
+from importshift.analysis.shims import Shim, ShimName
+from importshift.codebase.index import CodeIndex
+from importshift.codebase.summary import Summary
 from importshift.core import dotted
 from importshift.core.model import SourceFile
 
@@ -37,74 +38,47 @@ def _candidate(data: bytes) -> bool:
     )
 
 
-class _Index:
-    def __init__(self, root: str, index: dict[str, str]) -> None:
-        self.root = root
-        self.index = index
-        self.cache: dict[str, Summary | None] = {}
-
-    def summary(self, module: str) -> Summary | None:
-        if module not in self.cache:
-            path = self.index.get(module) or ""
-            data = b""
-            if path:
-                try:
-                    with open(os.path.join(self.root, path), "rb") as fh:
-                        data = fh.read()
-                except OSError:
-                    pass
-            self.cache[module] = (
-                summarize(data, module, path.endswith("__init__.py")) if path else None
-            )
-        return self.cache[module]
-
-    def define(self, name: str, depth: int = 0) -> str:
-        """Follow re-exports and aliases from ``name`` to where it is defined."""
-        module, leaf = dotted.parent(name), dotted.leaf(name)
-        if depth > 12 or not module or module not in self.index or name in self.index:
-            return name
-        summary = self.summary(module)
-        if summary is None or leaf in summary.defined:
-            return name
-        for local, source in (*summary.reexports, *summary.aliases):
-            if local == leaf and source != name:
-                return self.define(source, depth + 1)
-        for star in summary.stars:
-            star_summary = self.summary(star)
-            if star_summary is not None and (
-                leaf in star_summary.defined
-                or any(
-                    local == leaf for local, _ in (*star_summary.reexports, *star_summary.aliases)
-                )
-            ):
-                return self.define(dotted.join(star, leaf), depth + 1)
+def _define(idx: CodeIndex, name: str, depth: int = 0) -> str:
+    """Follow re-exports and aliases from ``name`` to where it is defined."""
+    module, leaf = dotted.parent(name), dotted.leaf(name)
+    if depth > 12 or not module or module not in idx.modules or name in idx.modules:
         return name
+    summary = idx.summary(module)
+    if summary is None or leaf in summary.defined:
+        return name
+    for local, source in (*summary.reexports, *summary.aliases):
+        if local == leaf and source != name:
+            return _define(idx, source, depth + 1)
+    for star in summary.stars:
+        star_summary = idx.summary(star)
+        if star_summary is not None and (
+            leaf in star_summary.defined
+            or any(local == leaf for local, _ in (*star_summary.reexports, *star_summary.aliases))
+        ):
+            return _define(idx, dotted.join(star, leaf), depth + 1)
+    return name
 
 
-def discover(
-    root: str, files: Iterable[SourceFile], index: dict[str, str], known: set[str]
-) -> list[Proposal]:
-    idx = _Index(root, index)
+def discover(idx: CodeIndex, files: Iterable[SourceFile], known: set[str]) -> list[Proposal]:
     out: list[Proposal] = []
     for f in files:
-        if f.module is None:
+        if f.module is None or idx.modules.get(f.module) != f.path:
             continue
         try:
-            with open(os.path.join(root, f.path), "rb") as fh:
+            with open(os.path.join(idx.root, f.path), "rb") as fh:
                 data = fh.read()
         except OSError:
             continue
         if not _candidate(data):
             continue
-        summary = summarize(data, f.module, f.is_package)
+        summary = idx.summary(f.module)
         if summary is None:
             continue
-        idx.cache[f.module] = summary
         out.extend(_proposals(idx, f, summary))
     return [p for p in out if p.old not in known and p.old != p.new]
 
 
-def _proposals(idx: _Index, f: SourceFile, s: Summary) -> list[Proposal]:
+def _proposals(idx: CodeIndex, f: SourceFile, s: Summary) -> list[Proposal]:
     module = s.module
     warn = " and warns DeprecationWarning at import" if s.warns else ""
     facade = f.is_package and not s.warns  # a package's public API, not a shim
@@ -139,7 +113,7 @@ def _proposals(idx: _Index, f: SourceFile, s: Summary) -> list[Proposal]:
             out.append(
                 Proposal(
                     dotted.join(module, local),
-                    idx.define(source),
+                    _define(idx, source),
                     "symbol",
                     f"{f.path} only re-exports it{warn}",
                     f.path,
@@ -149,7 +123,7 @@ def _proposals(idx: _Index, f: SourceFile, s: Summary) -> list[Proposal]:
         out.append(
             Proposal(
                 dotted.join(module, old),
-                idx.define(source),
+                _define(idx, source),
                 "symbol",
                 f"alias '{old} = {dotted.leaf(source)}' in {f.path}{warn}",
                 f.path,
@@ -162,13 +136,14 @@ def discovered_shims(
     root: str, files: Sequence[SourceFile], index: dict[str, str], known: set[str]
 ) -> list[Shim]:
     """Undeclared shims as ``Shim`` values (for ``migrate shims --discovered``)."""
+    idx = CodeIndex(root, files, index)
     by_module: dict[str, list[Proposal]] = defaultdict(list)
-    for p in discover(root, files, index, known):
+    for p in discover(idx, files, known):
         module = p.old if p.kind == "module" else p.old.rpartition(".")[0]
         by_module[module].append(p)
     out = []
     for module, props in sorted(by_module.items()):
-        users = tuple(importers_of(root, files, module))
+        users = tuple(idx.importers_of(module))
         names = tuple(
             ShimName(
                 "*" if p.kind == "module" else p.old.rpartition(".")[2],

@@ -12,11 +12,11 @@ import heapq
 import os
 from collections import defaultdict
 from collections.abc import Iterable
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, replace
 
 from importshift.analysis.platforms import MISSING
 from importshift.codebase import scan
-from importshift.codebase.toplevel import top_level_names
+from importshift.codebase.index import CodeIndex
 from importshift.core import dotted
 from importshift.core.model import SourceFile
 
@@ -32,68 +32,18 @@ class Finding:
     candidates: tuple[str, ...] = ()
 
 
-@dataclass
-class _Tree:
-    root: str
-    index: dict[str, str]  # module -> path
-    data: dict[str, bytes] = field(default_factory=dict)
-    names: dict[str, set[str] | None] = field(default_factory=dict)
-    exact: dict[str, set[str] | None] = field(default_factory=dict)
-
-    def read(self, rel: str) -> bytes:
-        if rel not in self.data:
-            try:
-                with open(os.path.join(self.root, rel), "rb") as fh:
-                    self.data[rel] = fh.read()
-            except OSError:
-                self.data[rel] = b""
-        return self.data[rel]
-
-    def has_name(self, module: str, name: str) -> bool:
-        if dotted.join(module, name) in self.index:
-            return True  # a submodule
-        path = self.index.get(module, "")
-        if not path:
-            return True  # a namespace package: nothing to check against
-        if module not in self.names:
-            data = self.read(path)
-            quick = scan.defined_names(data)
-            for stmt in scan.imports(data):
-                if stmt.indent == 0:
-                    for n, a in stmt.names:
-                        if n == "*":
-                            quick = None  # type: ignore[assignment]
-                            break
-                        quick.add(a or (n if stmt.is_from else n.partition(".")[0]))
-                if quick is None:
-                    break
-            self.names[module] = quick
-        quick_names = self.names[module]
-        if quick_names is None or name in quick_names:
-            return True
-        if module not in self.exact:
-            self.exact[module] = top_level_names(os.path.join(self.root, path))
-        exact = self.exact[module]
-        return exact is None or name in exact
-
-
 def examine(
-    root: str, files: Iterable[SourceFile], index: dict[str, str], platform: str | None = None
+    idx: CodeIndex, files: Iterable[SourceFile], platform: str | None = None
 ) -> list[Finding]:
-    tree = _Tree(root, index)
-    top_levels = {m.partition(".")[0] for m in index}
+    top_levels = idx.top_levels
     missing_platform = MISSING.get(platform or "", frozenset())
     findings: list[Finding] = []
-    defined: dict[str, list[str]] = defaultdict(list)  # leaf name -> modules defining it
     files = list(files)
+    idx.build(parse=False)
     for f in files:
-        data = tree.read(f.path)
-        if f.module:
-            for name in scan.defined_names(data):
-                defined[name].append(f.module)
         platform_hits = []
         found: list[Finding] = []
-        for stmt in scan.imports(data):
+        for stmt in idx.facts(f.path, parse=False).imports:
             if (
                 missing_platform
                 and not stmt.is_from
@@ -104,13 +54,22 @@ def examine(
                 and stmt.module.partition(".")[0] in missing_platform
             ):
                 platform_hits.append(stmt)
-            found.extend(_check(tree, f, stmt, top_levels))
-        findings.extend(_confirmed(data, found))
-        if platform_hits:
-            findings.extend(_platform(f.path, data, missing_platform, platform or ""))
-        tree.data.pop(f.path, None)  # keep memory flat: only modules looked up stay
+            found.extend(_check(idx, f, stmt, top_levels))
+        if found or platform_hits:
+            data = _read(idx.root, f.path)
+            findings.extend(_confirmed(data, found))
+            if platform_hits:
+                findings.extend(_platform(f.path, data, missing_platform, platform or ""))
     findings.sort(key=lambda x: (x.path, x.line, x.column))
-    return _suggest(findings, defined, index)
+    return _suggest(findings, idx)
+
+
+def _read(root: str, path: str) -> bytes:
+    try:
+        with open(os.path.join(root, path), "rb") as fh:
+            return fh.read()
+    except OSError:
+        return b""
 
 
 def _confirmed(data: bytes, found: list[Finding]) -> list[Finding]:
@@ -126,7 +85,7 @@ def _confirmed(data: bytes, found: list[Finding]) -> list[Finding]:
 
 
 def _check(
-    tree: _Tree, f: SourceFile, stmt: scan.ImportStmt, top_levels: set[str]
+    idx: CodeIndex, f: SourceFile, stmt: scan.ImportStmt, top_levels: set[str]
 ) -> list[Finding]:
     if stmt.level:
         base = dotted.resolve_relative(stmt.level, stmt.module, f.module, f.is_package)
@@ -140,7 +99,7 @@ def _check(
     parts = base.split(".") if base else []
     for i in range(1, len(parts) + 1):
         prefix = ".".join(parts[:i])
-        if prefix not in tree.index:
+        if prefix not in idx.modules:
             return [
                 Finding(f.path, stmt.line, col, f"No module named '{prefix}'", prefix, "module")
             ]
@@ -148,7 +107,7 @@ def _check(
         return []
     out = []
     for name, _ in stmt.names:
-        if name != "*" and not tree.has_name(base, name):
+        if name != "*" and not idx.binds(base, name):
             out.append(
                 Finding(
                     f.path,
@@ -227,16 +186,14 @@ def _platform_test(test: ast.expr) -> bool:
     )
 
 
-def _suggest(
-    findings: list[Finding], defined: dict[str, list[str]], index: dict[str, str]
-) -> list[Finding]:
+def _suggest(findings: list[Finding], idx: CodeIndex) -> list[Finding]:
     """Each finding with the five closest places its name lives today.
 
     Computed once per missing name (a large tree repeats the same few many times), from a
     map of module leaves, keeping only the five best: linear in the tree, not quadratic.
     """
     leaves: dict[str, list[str]] = defaultdict(list)
-    for module in index:
+    for module in idx.modules:
         leaves[dotted.leaf(module)].append(module)
     ranked: dict[tuple[str, str], tuple[str, ...]] = {}
     out = []
@@ -250,7 +207,7 @@ def _suggest(
             if finding.kind == "module":
                 pool = {m for m in leaves.get(leaf, ()) if m != finding.old}
             else:
-                pool = {f"{m}.{leaf}" for m in defined.get(leaf, ())}
+                pool = {f"{m}.{leaf}" for m in idx.definers(leaf)} - {finding.old}
             old = finding.old
             ranked[key] = tuple(heapq.nsmallest(5, pool, key=lambda c: _distance(old, c)))
         out.append(replace(finding, candidates=ranked[key]))

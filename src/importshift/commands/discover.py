@@ -6,6 +6,7 @@ import json
 from collections.abc import Sequence
 
 from importshift.analysis.discover import Proposal, discover
+from importshift.codebase.index import CodeIndex
 from importshift.commands.common import load, rules_path, select
 from importshift.config.rules import Loaded
 from importshift.config.writer import NewMove, render, write_moves
@@ -15,8 +16,10 @@ from importshift.core.output import Output
 
 def proposals(loaded: Loaded, paths: Sequence[str] = ()) -> list[Proposal]:
     files, _ = select(loaded, paths)
+    everything = files if not paths else select(loaded, ())[0]
+    idx = CodeIndex(loaded.ruleset.root, everything, loaded.index or {})
     known = {m.old for m in loaded.ruleset.moves}
-    return discover(loaded.ruleset.root, files, loaded.index or {}, known)
+    return discover(idx, files, known)
 
 
 def run(opts: Options, out: Output, paths: Sequence[str], write: bool) -> int:

@@ -6,6 +6,7 @@ import json
 from collections.abc import Sequence
 
 from importshift.analysis import doctor
+from importshift.codebase.index import CodeIndex
 from importshift.commands.common import load, rules_path, select
 from importshift.config.writer import NewMove, write_moves
 from importshift.core.options import Format, Options
@@ -17,7 +18,8 @@ def run(
 ) -> int:
     loaded = load(opts, out)
     files, _ = select(loaded, paths)
-    findings = doctor.examine(loaded.ruleset.root, files, loaded.index or {}, platform)
+    idx = CodeIndex(loaded.ruleset.root, select(loaded, ())[0], loaded.index or {}, opts.jobs)
+    findings = doctor.examine(idx, files, platform)
     if opts.format is Format.JSON:
         out.out(
             json.dumps(
