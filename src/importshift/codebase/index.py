@@ -75,6 +75,7 @@ class CodeIndex:
         self._summaries: dict[str, Summary | None] = {}
         self._definers: dict[str, list[str]] | None = None
         self._importers: dict[str, set[str]] | None = None
+        self._leaves: dict[str, list[str]] | None = None
         self._bases: dict[str, list[tuple[str, ImportStmt]]] | None = None
         self.top_levels = {m.partition(".")[0] for m in modules}
 
@@ -192,6 +193,15 @@ class CodeIndex:
         names = self.bound(module)
         return names is not None and name in names
 
+    def modules_named(self, leaf: str) -> list[str]:
+        """Modules whose last component is ``leaf``."""
+        if self._leaves is None:
+            table: dict[str, list[str]] = defaultdict(list)
+            for module in self.modules:
+                table[dotted.leaf(module)].append(module)
+            self._leaves = table
+        return self._leaves.get(leaf, [])
+
     def shadowed(self) -> list[tuple[str, str]]:
         """(file, the package file that wins) for every ``X.py`` hidden by a package ``X/``."""
         out = []
@@ -249,6 +259,10 @@ class CodeIndex:
                     table[base].append((f.path, stmt))
             self._bases = table
         return self._bases
+
+    def statements(self, module: str) -> list[tuple[str, ImportStmt]]:
+        """Every (file, import statement) naming exactly ``module``, in the whole tree."""
+        return self._by_base().get(module, [])
 
     def _table(self) -> dict[str, set[str]]:
         """dotted target -> files importing it: ``import a.b`` names ``a.b``;
