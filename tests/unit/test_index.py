@@ -160,3 +160,14 @@ def test_bindings_stars_getattr_and_shadowed_files(tmp_path: pathlib.Path) -> No
     assert idx.shadowed() == [("pkg/X.py", "pkg/X/__init__.py")]
     idx.build(parse=False)
     assert idx.definers("REAL") == ["pkg.X"] and idx.definers("SHADOWED") == []
+
+
+def test_a_file_that_cannot_be_read_is_known_as_such_and_never_cached(
+    tmp_path: pathlib.Path,
+) -> None:
+    make_tree(tmp_path, {"pkg/__init__.py": "", "pkg/a.py": "X = 1\n"})
+    idx = _index(str(tmp_path))
+    (tmp_path / "pkg/a.py").unlink()  # gone between the walk and the read
+    assert idx.facts("pkg/a.py").unreadable
+    assert idx.bound("pkg.a") is None  # nothing known: anything goes, never "missing"
+    assert "pkg/a.py" not in idx.cache.entries

@@ -75,13 +75,16 @@ def examine(
     """Every finding in ``files``; ``learned`` (old -> new, from git) ranks suggestions;
     ``installed`` are top-level folders an installed distribution wins over."""
     files = list(files)
-    idx.build(parse=False)
-    idx.build(parse=True, paths=[f.path for f in files])
+    idx.build(parse=True, paths=[f.path for f in files])  # syntax errors: every file parsed
+    idx.build(parse=False)  # the rest of the tree: import statements and definitions
     ours = idx.top_levels - installed
     missing_platform = MISSING.get(platform or "", frozenset())
     findings: list[Finding] = []
+    unreadable = []
     for f in files:
         facts = idx.facts(f.path)
+        if facts.unreadable:
+            unreadable.append(f.path)
         if facts.syntax:
             findings.append(_syntax(f.path, facts.syntax))
         found: list[Finding] = []
@@ -127,7 +130,7 @@ def examine(
         f"{name}/ is provided by an installed distribution (the folder has no __init__.py): "
         f"imports of {name} are not checked"
         for name in sorted(installed)
-    )
+    ) + tuple(f"{path}: cannot be read; its imports are not checked" for path in unreadable)
     return Report(tuple(findings), groups, notes, len(files))
 
 

@@ -47,9 +47,10 @@ class Facts:
     dynamic: bool  # a top-level ``__getattr__``: any name may resolve
     syntax: str  # the parser's message ("line L:C: ...") when the file does not parse
     parsed: bool  # False: textual facts only (``defined`` is a lower bound)
+    unreadable: bool = False  # the file could not be read: nothing is known (never cached)
 
 
-EMPTY = Facts((), frozenset(), (), (), False, "", False)
+UNREADABLE = Facts((), frozenset(), (), (), True, "", True, True)
 
 
 def facts(data: bytes, parse: bool) -> Facts:
@@ -167,7 +168,7 @@ class FactCache:
     def put(self, rel: str, size: int, mtime: int, value: Facts) -> None:
         """Remember ``value``, unless the file changed too recently for its mtime to tell
         a later edit of the same size apart (the "racy" window git also guards against)."""
-        if self.enabled and time.time_ns() - mtime > _RACY_NS:
+        if self.enabled and not value.unreadable and time.time_ns() - mtime > _RACY_NS:
             self.entries[rel] = (size, mtime, _encode(value))
             self.dirty = True
 

@@ -24,7 +24,7 @@ from collections.abc import Iterable, Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 
-from importshift.codebase.facts import EMPTY, FactCache, Facts, facts, stat_key
+from importshift.codebase.facts import UNREADABLE, FactCache, Facts, facts, stat_key
 from importshift.codebase.scan import ImportStmt
 from importshift.codebase.summary import Summary, summarize
 from importshift.core import dotted
@@ -49,7 +49,7 @@ def _chunk(
         full = os.path.join(root, rel)
         key = stat_key(full)
         data = _read(full)
-        out.append((rel, key, EMPTY if data is None else facts(data, parse)))
+        out.append((rel, key, UNREADABLE if data is None else facts(data, parse)))
     return out
 
 
@@ -76,6 +76,7 @@ class CodeIndex:
         self._definers: dict[str, list[str]] | None = None
         self._importers: dict[str, set[str]] | None = None
         self._leaves: dict[str, list[str]] | None = None
+        self._below: tuple[dict[str, set[str]], dict[str, set[str]]] | None = None
         self._bases: dict[str, list[tuple[str, ImportStmt]]] | None = None
         self.top_levels = {m.partition(".")[0] for m in modules}
 
@@ -94,7 +95,7 @@ class CodeIndex:
         found = self.cache.get(path, *key, parse) if key else None
         if found is None:
             data = _read(full)
-            found = EMPTY if data is None else facts(data, parse)
+            found = UNREADABLE if data is None else facts(data, parse)
             if key:
                 self.cache.put(path, *key, found)
         self._facts[path] = found
@@ -279,38 +280,34 @@ class CodeIndex:
             self._importers = table
         return self._importers
 
+    def _prefixes(self) -> tuple[dict[str, set[str]], dict[str, set[str]]]:
+        """(dotted prefix -> files importing it or anything below it, dotted prefix -> files
+        of that module or below it), built once from the import table."""
+        if self._below is None:
+            below: dict[str, set[str]] = defaultdict(set)
+            for key, paths in self._table().items():
+                probe = key
+                while probe:
+                    below[probe] |= paths
+                    probe = dotted.parent(probe)
+            owners: dict[str, set[str]] = defaultdict(set)
+            for f in self.files:
+                probe = f.module or ""
+                while probe:
+                    owners[probe].add(f.path)
+                    probe = dotted.parent(probe)
+            self._below = (below, owners)
+        return self._below
+
     def importers(self, target: str) -> set[str]:
         """Files that import ``target`` (a module, a name, or anything below them), the
         target's own file(s) excluded."""
-        table = self._table()
-        out: set[str] = set()
-        prefix = target + "."
-        for key, paths in table.items():
-            if key == target or key.startswith(prefix):
-                out |= paths
-        own = {
-            f.path for f in self.files if f.module is not None and dotted.within(f.module, target)
-        }
-        return out - own
+        below, owners = self._prefixes()
+        return below.get(target, set()) - owners.get(target, set())
 
     def importer_counts(self, targets: Iterable[str]) -> dict[str, int]:
-        """``importers(t)`` sizes for many targets at once (one pass over the table)."""
-        wanted = set(targets)
-        found: dict[str, set[str]] = {t: set() for t in wanted}
-        for key, paths in self._table().items():
-            probe = key
-            while probe:
-                if probe in wanted:
-                    found[probe] |= paths
-                probe = dotted.parent(probe)
-        owners: dict[str, set[str]] = defaultdict(set)
-        for f in self.files:
-            probe = f.module or ""
-            while probe:
-                if probe in wanted:
-                    owners[probe].add(f.path)
-                probe = dotted.parent(probe)
-        return {t: len(found[t] - owners[t]) for t in wanted}
+        """``len(importers(t))`` for each target."""
+        return {t: len(self.importers(t)) for t in set(targets)}
 
     def importers_of(
         self, module: str, exclude_names: set[str] | frozenset[str] = frozenset()
