@@ -269,3 +269,32 @@ def test_discover_ranks_and_leaves_outside_names_alone(tmp_path: pathlib.Path) -
     shims = json.loads(invoke(tmp_path, "--format", "json", "shims", "--discovered").stdout)
     names = {(s["module"], n["name"]): len(n["importers"]) for s in shims for n in s["names"]}
     assert names == {("app.base_agent", "logger"): 0, ("app.compat", "*"): 3}
+
+
+def test_names_that_live_apart_are_split_into_symbol_moves(tmp_path: pathlib.Path) -> None:
+    make_tree(
+        tmp_path,
+        {
+            "rules.yaml": "version: 1\n",
+            "pkg/__init__.py": "",
+            "pkg/retrying.py": "def retry(fn):\n    return fn\n",
+            "pkg/timing.py": "class Timer:\n    pass\n",
+            "app.py": "from pkg.legacy_helpers import Timer, retry\n",
+        },
+    )
+    result = invoke(tmp_path, "doctor", "--write-rules")
+    assert result.exit_code == 1
+    assert (
+        "  pkg.legacy_helpers [Timer, retry]: 1 file(s)  -> split: Timer -> pkg.timing.Timer, "
+        "retry -> pkg.retrying.retry (no module binds them all: the names live in 2 module(s))"
+        in result.stdout
+    )
+    rules = (tmp_path / "rules.yaml").read_text()
+    timer = "  - old: pkg.legacy_helpers.Timer\n    new: pkg.timing.Timer\n    kind: symbol\n"
+    assert timer in rules
+    assert "pkg.legacy_helpers\n" not in rules  # no module move for the split module
+    assert invoke(tmp_path, "apply", "--verify", "none").exit_code == 0
+    assert invoke(tmp_path, "doctor").exit_code == 0
+    assert (tmp_path / "app.py").read_text() == (
+        "from pkg.timing import Timer\nfrom pkg.retrying import retry\n"
+    )

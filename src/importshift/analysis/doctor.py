@@ -41,7 +41,10 @@ class Finding:
 
     @property
     def candidates(self) -> tuple[str, ...]:
-        return tuple(s.new for s in self.suggestions)
+        out: list[str] = []
+        for s in self.suggestions:
+            out.extend([s.new] if s.new else [new for _, new in s.extra])
+        return tuple(out)
 
 
 @dataclass(frozen=True, slots=True)

@@ -69,7 +69,7 @@ def suggest(
         pool.add(history)
     pool.discard(missing.old)
     if not pool:
-        return ()
+        return _split(idx, missing, learned, since) if missing.kind == "module" else ()
     production = any(not is_test(p) for p in missing.importers)
     counts = idx.importer_counts(_container(c, missing.kind) for c in pool)
 
@@ -97,6 +97,27 @@ def suggest(
             Suggestion(c, reason if verified else f"{reason} (unverified)", writable, extra or ())
         )
     return tuple(out)
+
+
+def _split(
+    idx: CodeIndex, missing: Missing, learned: Mapping[str, str], since: str
+) -> tuple[Suggestion, ...]:
+    """No module binds every name, but each name has a home of its own: one symbol move per
+    name (``new`` is empty, the moves are in ``extra``); writable when each one is."""
+    if len(missing.names) < 2:
+        return ()
+    moves = []
+    writable = True
+    for name in missing.names:
+        old = dotted.join(missing.old, name)
+        found = suggest(idx, Missing(old, "symbol", (), missing.importers), learned, since)
+        if not found:
+            return ()
+        moves.append((old, found[0].new))
+        writable = writable and found[0].writable
+    homes = len({dotted.parent(new) for _, new in moves})
+    reason = f"no module binds them all: the names live in {homes} module(s)"
+    return (Suggestion("", reason, writable, tuple(moves)),)
 
 
 def _renamed(

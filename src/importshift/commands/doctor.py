@@ -71,8 +71,11 @@ def _write(
         best = g.suggestions[0]
         if g.old in known or g.old in new or best.new == g.old:
             continue
+        if not best.new and any(old in known or old in new for old, _ in best.extra):
+            continue  # a split only as a whole
         reason = f"found by migrate doctor: {best.reason}"
-        new[g.old] = NewMove(g.old, best.new, g.kind, reason)
+        if best.new:
+            new[g.old] = NewMove(g.old, best.new, g.kind, reason)
         for old, target in best.extra:
             if old not in known and old not in new and old != target:
                 new[old] = NewMove(old, target, "symbol", reason)

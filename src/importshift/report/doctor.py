@@ -47,6 +47,9 @@ def _hint(suggestions: tuple[Suggestion, ...]) -> str:
     if not suggestions:
         return "  (no module binds it today)"
     best = suggestions[0]
+    if not best.new:
+        moves = ", ".join(f"{old.rpartition('.')[2]} -> {new}" for old, new in best.extra)
+        return f"  -> split: {moves} ({best.reason})"
     more = f"; {len(suggestions) - 1} other candidate(s)" if len(suggestions) > 1 else ""
     return f"  -> {best.new} ({best.reason}{more})"
 
@@ -88,7 +91,15 @@ def text(report: Report, verbose: bool) -> list[str]:
 
 
 def _suggestions(suggestions: tuple[Suggestion, ...]) -> list[dict[str, Any]]:
-    return [{"new": s.new, "reason": s.reason, "writable": s.writable} for s in suggestions]
+    return [
+        {
+            "new": s.new,
+            "reason": s.reason,
+            "writable": s.writable,
+            **({"extra": [{"old": o, "new": n} for o, n in s.extra]} if s.extra else {}),
+        }
+        for s in suggestions
+    ]
 
 
 def as_json(report: Report, written: list[tuple[str, str]]) -> dict[str, Any]:
