@@ -35,6 +35,7 @@ PLATFORM_TREE: dict[str, str | bytes] = {
         "DOC = '''\nfrom pkg.nowhere import thing\n'''\n"
     ),
     "other.py": "from pkg.util import slugify\n",
+    "pkg/tools/gone.py": "",  # the only module named like pkg.gone: a guess, never written
 }
 
 
@@ -44,7 +45,7 @@ def test_summary_first_then_details_with_verbose(tmp_path: pathlib.Path) -> None
     assert result.exit_code == 1
     assert result.stdout.splitlines() == [
         "Missing modules (importing files, most first):",
-        "  pkg.gone: 1 file(s)  (no module binds it today)",
+        "  pkg.gone: 1 file(s)  -> pkg.tools.gone (the only module of that name)",
         "Missing names (importing files, most first):",
         "  pkg.util.slugify: 2 file(s)  -> pkg.tools.text.slugify (the only module that "
         "binds slugify)",
@@ -53,19 +54,20 @@ def test_summary_first_then_details_with_verbose(tmp_path: pathlib.Path) -> None
         "ImportError or a sys.platform check)",
     ]
     assert result.stderr.endswith(
-        "4 problem(s) in 2 of 6 file(s): 1 missing module(s), 1 missing name(s), "
+        "4 problem(s) in 2 of 7 file(s): 1 missing module(s), 1 missing name(s), "
         "0 file(s) that do not parse, 1 platform import(s)\n"
     )
     verbose = invoke(tmp_path, "doctor", "-v").stdout
     assert (
         "Details:\n  app.py:1:1: cannot import name 'slugify' from 'pkg.util' (defined "
-        "today: pkg.tools.text.slugify)\n  app.py:2:1: No module named 'pkg.gone'\n"
+        "today: pkg.tools.text.slugify)\n  app.py:2:1: No module named 'pkg.gone' (defined "
+        "today: pkg.tools.gone)\n"
         "  other.py:1:1: cannot import name 'slugify'" in verbose
     )
     assert invoke(tmp_path, "doctor", "--write-rules").exit_code == 1
     rules = (tmp_path / "rules.yaml").read_text()
     assert "  - old: pkg.util.slugify\n    new: pkg.tools.text.slugify\n    kind: symbol\n" in rules
-    assert "pkg.gone" not in rules  # no candidate: nothing written
+    assert "pkg.gone" not in rules  # a guess by name alone: not written
     fixed = invoke(tmp_path, "apply", "--verify", "none")
     assert fixed.exit_code == 0, fixed.output
     assert (tmp_path / "app.py").read_text().startswith("from pkg.tools.text import slugify\n")
@@ -79,7 +81,7 @@ def test_json_envelope_has_everything(tmp_path: pathlib.Path) -> None:
     result = invoke(tmp_path, "--format", "json", "doctor")
     assert result.exit_code == 1
     data = json.loads(result.stdout)
-    assert (data["version"], data["command"], data["files"]) == (1, "doctor", 6)
+    assert (data["version"], data["command"], data["files"]) == (1, "doctor", 7)
     assert data["summary"] == {
         "module": 1,
         "symbol": 1,

@@ -71,6 +71,7 @@ def suggest(
     if not pool:
         return _split(idx, missing, learned, since) if missing.kind == "module" else ()
     production = any(not is_test(p) for p in missing.importers)
+    is_symbol = missing.kind == "symbol"
     counts = idx.importer_counts(_container(c, missing.kind) for c in pool)
 
     def key(c: str) -> tuple[int, int, int, int, int, str]:
@@ -91,7 +92,9 @@ def suggest(
         extra = _renamed(idx, missing, c, learned) if c == history else ()
         verified = extra is not None and _verified(idx, missing, c, extra or ())
         reason = _reason(missing, c, c == history, len(pool), counts, since)
-        unambiguous = c == history or len(pool) == 1
+        # a plain ``import a.b.events`` asks for no name: a lone module of that name is a
+        # guess, not a verified answer, unless git says it moved there
+        unambiguous = c == history or (len(pool) == 1 and bool(missing.names or is_symbol))
         writable = i == 0 and verified and unambiguous and not (production and is_test(c))
         out.append(
             Suggestion(c, reason if verified else f"{reason} (unverified)", writable, extra or ())
