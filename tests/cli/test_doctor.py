@@ -300,3 +300,25 @@ def test_names_that_live_apart_are_split_into_symbol_moves(tmp_path: pathlib.Pat
     assert (tmp_path / "app.py").read_text() == (
         "from pkg.timing import Timer\nfrom pkg.retrying import retry\n"
     )
+
+
+def test_a_folder_that_should_be_a_source_root_is_named(tmp_path: pathlib.Path) -> None:
+    make_tree(
+        tmp_path,
+        {
+            "rules.yaml": "version: 1\n",
+            "src/app/__init__.py": "",
+            "src/app/core.py": "X = 1\n",
+            "tools/run.py": "from app.core import gone\n",
+        },
+    )
+    result = invoke(tmp_path, "doctor")
+    assert result.exit_code == 0  # nothing was checked wrongly; the note says what was not
+    assert (
+        "note: src/ is not a source root, yet files import app as top-level name(s): those "
+        "imports are not checked (add 'src' to source_roots)" in result.stderr
+    )
+    (tmp_path / "rules.yaml").write_text('version: 1\nsource_roots: ["src", "."]\n')
+    fixed = invoke(tmp_path, "doctor")
+    assert fixed.exit_code == 1
+    assert "  app.core.gone: 1 file(s)  (no module binds it today)" in fixed.stdout

@@ -171,3 +171,23 @@ def test_a_file_that_cannot_be_read_is_known_as_such_and_never_cached(
     assert idx.facts("pkg/a.py").unreadable
     assert idx.bound("pkg.a") is None  # nothing known: anything goes, never "missing"
     assert "pkg/a.py" not in idx.cache.entries
+
+
+def test_importers_of_answers_as_the_shims_scan_does(tmp_path: pathlib.Path) -> None:
+    """The index's table can replace ``analysis.shims.importers_of`` (one scan, shared)."""
+    from importshift.analysis.shims import importers_of
+
+    root = str(tmp_path / "corpus")
+    generate(root, n=300, seed=7, mention_rate=0.3)
+    idx = _index(root, jobs=1, cache=False)
+    for module, names in [
+        ("corp.core.events", frozenset()),
+        ("corp.core.events", frozenset({"EventManager"})),
+        ("corp.core.factory", frozenset()),
+        ("corp.util.legacy_helpers", frozenset({"retry"})),
+        ("corp.models.old_base", frozenset()),
+        ("corp.core", frozenset()),
+    ]:
+        expected = importers_of(root, idx.files, module, names)
+        assert idx.importers_of(module, names) == sorted(expected), module
+        assert expected, module

@@ -133,8 +133,30 @@ def examine(
         f"{name}/ is provided by an installed distribution (the folder has no __init__.py): "
         f"imports of {name} are not checked"
         for name in sorted(installed)
-    ) + tuple(f"{path}: cannot be read; its imports are not checked" for path in unreadable)
+    )
+    notes += _off_roots(idx, installed)
+    notes += tuple(f"{path}: cannot be read; its imports are not checked" for path in unreadable)
     return Report(tuple(findings), groups, notes, len(files))
+
+
+def _off_roots(idx: CodeIndex, installed: frozenset[str]) -> tuple[str, ...]:
+    """Folders whose packages are imported as top-level names although the folder is not a
+    source root (``src/app`` imported as ``app``): those imports are not checked."""
+    imported = {m.partition(".")[0] for m in idx.imported_modules()} - idx.top_levels
+    out = []
+    for top in namespace_tops(idx):
+        if top in installed:
+            continue
+        inner = sorted(
+            {m.split(".")[1] for m in idx.modules if m.startswith(top + ".") and m.count(".") == 1}
+            & imported
+        )
+        if inner:
+            out.append(
+                f"{top}/ is not a source root, yet files import {', '.join(inner)} as top-level "
+                f"name(s): those imports are not checked (add '{top}' to source_roots)"
+            )
+    return tuple(out)
 
 
 def namespace_tops(idx: CodeIndex) -> list[str]:

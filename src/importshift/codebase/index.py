@@ -261,6 +261,10 @@ class CodeIndex:
             self._bases = table
         return self._bases
 
+    def imported_modules(self) -> list[str]:
+        """Every absolute module some import statement of the tree names."""
+        return list(self._by_base())
+
     def statements(self, module: str) -> list[tuple[str, ImportStmt]]:
         """Every (file, import statement) naming exactly ``module``, in the whole tree."""
         return self._by_base().get(module, [])
