@@ -7,6 +7,7 @@ import os
 import pathlib
 from collections import defaultdict
 
+import pytest
 from helpers import make_tree
 
 from benchmarks.corpus import generate
@@ -191,3 +192,29 @@ def test_importers_of_answers_as_the_shims_scan_does(tmp_path: pathlib.Path) -> 
         expected = importers_of(root, idx.files, module, names)
         assert idx.importers_of(module, names) == sorted(expected), module
         assert expected, module
+
+
+def test_a_file_that_kills_a_worker_costs_only_itself(
+    tmp_path: pathlib.Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A parser crash (a real one cannot be produced on demand) in a forked worker: the
+    other files keep their facts, the culprit is reported as not parsing."""
+    from importshift.codebase import index as index_module
+
+    real = index_module.facts
+
+    def crashing(data: bytes, parse: bool):  # type: ignore[no-untyped-def]
+        if b"CRASH" in data:
+            os._exit(1)
+        return real(data, parse)
+
+    tree = {f"pkg/m{i}.py": f"X{i} = {i}\n" for i in range(40)}
+    tree["pkg/__init__.py"] = ""
+    tree["pkg/bad.py"] = "CRASH = 1\n"
+    make_tree(tmp_path, tree)
+    monkeypatch.setattr(index_module, "facts", crashing)
+    monkeypatch.setattr(index_module, "_IN_PROCESS_BELOW", 0)
+    idx = _index(str(tmp_path), jobs=2, cache=False)
+    idx.build(parse=True)
+    assert idx.facts("pkg/bad.py").syntax == "line 0:0: the parser crashed on this file"
+    assert idx.bound("pkg.m7") == frozenset({"X7"})

@@ -23,6 +23,7 @@ from collections import defaultdict
 from collections.abc import Iterable, Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
+from dataclasses import replace
 
 from importshift.codebase.facts import UNREADABLE, FactCache, Facts, facts, stat_key
 from importshift.codebase.scan import ImportStmt
@@ -130,15 +131,21 @@ class CodeIndex:
         size = max(32, min(512, len(todo) // (self.jobs * 6) or 1))
         chunks = [todo[i : i + size] for i in range(0, len(todo), size)]
         ctx = multiprocessing.get_context("fork")
-        try:
-            with ProcessPoolExecutor(self.jobs, mp_context=ctx) as pool:
-                futures = [pool.submit(_chunk, self.root, c, parse) for c in chunks]
-                results = [f.result() for f in futures]
-        except (BrokenProcessPool, OSError):
-            yield from _chunk(self.root, todo, parse)  # a worker died: do it here, slowly
-            return
-        for result in results:
-            yield from result
+        retry: list[str] = []
+        with ProcessPoolExecutor(self.jobs, mp_context=ctx) as pool:
+            futures = [(c, pool.submit(_chunk, self.root, c, parse)) for c in chunks]
+            for chunk, future in futures:
+                try:
+                    yield from future.result()
+                except BrokenProcessPool:
+                    retry.extend(chunk)
+        for rel in retry:  # one file per fresh worker: find the file that kills the parser
+            with ProcessPoolExecutor(1, mp_context=ctx) as pool:
+                try:
+                    yield from pool.submit(_chunk, self.root, [rel], parse).result()
+                except BrokenProcessPool:
+                    crashed = "line 0:0: the parser crashed on this file"
+                    yield rel, None, replace(UNREADABLE, syntax=crashed, unreadable=False)
 
     def save(self) -> None:
         self.cache.save()
