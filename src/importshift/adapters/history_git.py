@@ -57,6 +57,11 @@ class GitHistory:
     def changes(self, root: str, rev: str) -> Changes:
         if rev.startswith("-"):
             return Changes((), f"not a revision: {rev!r}")
+        inside = self._run(root, "rev-parse", "--is-inside-work-tree")
+        if inside is None:
+            return Changes((), "git cannot be run")
+        if inside.returncode != 0 or inside.stdout.strip() != b"true":
+            return Changes((), f"{root} is not inside a git working tree")
         verify = self._run(root, "rev-parse", "--verify", "--quiet", f"{rev}^{{commit}}")
         if verify is None:
             return Changes((), "git cannot be run")
