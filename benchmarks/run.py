@@ -289,14 +289,27 @@ class Bench:
             measure(migrate("-q", *jobs, "plan", "--diff"), src, 1),
         )
         self.cmd(f"migrate -q -j {self.jobs} plan --diff")
-        for tool in ("shims", "discover", "doctor"):
+        for tool in ("shims", "shims --discovered", "discover", "doctor"):
             self.add(
                 f"{tool} ({label})",
                 f"migrate {tool}",
-                measure(migrate("-q", *jobs, tool), src, runs),
+                measure(migrate("-q", *jobs, *tool.split()), src, runs),
                 base="migrate plan",
             )
             self.cmd(f"migrate -q -j {self.jobs} {tool}")
+        facts = os.path.join(src, ".migrate", "facts.v2")
+        self.add(
+            f"doctor, first run: no index cache ({label})",
+            "migrate doctor",
+            measure(
+                migrate("-q", *jobs, "doctor"),
+                src,
+                runs,
+                prepare=lambda: os.path.exists(facts) and os.remove(facts),
+            ),
+            base="migrate plan",
+        )
+        self.cmd(f"rm -f .migrate/facts.v2; migrate -q -j {self.jobs} doctor")
         apply_t = measure(
             migrate("-q", *jobs, "apply", "--verify", "none"),
             scratch,

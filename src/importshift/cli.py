@@ -352,14 +352,23 @@ def check_cmd(
     help="Also flag unguarded imports of standard-library modules it lacks.",
 )
 @click.option("--write-rules", is_flag=True, help="Add the unambiguous suggestions as moves.")
+@click.option("--since", default=None, help="Rank by what moved in git since this revision.")
+@click.option(
+    "--python", "python", default=None, help="Interpreter that tells installed packages apart."
+)
 @_command()
 def doctor_cmd(
-    opts: Options, paths: tuple[str, ...], platform: str | None, write_rules: bool
+    opts: Options,
+    paths: tuple[str, ...],
+    platform: str | None,
+    write_rules: bool,
+    since: str | None,
+    python: str | None,
 ) -> int:
     """Imports into the source roots that resolve to nothing, with suggested moves."""
     from importshift.commands import doctor
 
-    return doctor.run(opts, ClickOutput(), paths, platform, write_rules)
+    return doctor.run(opts, ClickOutput(), paths, platform, write_rules, since, python)
 
 
 @group.command("shims")
@@ -396,12 +405,24 @@ def retire_cmd(
 @group.command("discover")
 @click.argument("paths", nargs=-1, type=click.Path(exists=True))
 @click.option("--write", is_flag=True, help="Merge the proposed moves into the rules file.")
+@click.option("--since", default=None, help="Also learn moves from git since this revision.")
+@click.option(
+    "--include-external",
+    is_flag=True,
+    help="Also propose aliases of standard-library and third-party names.",
+)
 @_command()
-def discover_cmd(opts: Options, paths: tuple[str, ...], write: bool) -> int:
-    """Find undeclared shims and propose the moves that retire them."""
+def discover_cmd(
+    opts: Options,
+    paths: tuple[str, ...],
+    write: bool,
+    since: str | None,
+    include_external: bool,
+) -> int:
+    """Find undeclared shims (and, with --since, moves made in git); propose moves."""
     from importshift.commands import discover
 
-    return discover.run(opts, ClickOutput(), paths, write)
+    return discover.run(opts, ClickOutput(), paths, write, since, include_external)
 
 
 @group.command("undo")

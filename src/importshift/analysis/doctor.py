@@ -1,22 +1,29 @@
 """Imports into the source roots that resolve to nothing, and where the names live today.
 
-Fast: import statements come from a textual scan (each parsed on its own); a name is
-looked up with a regular expression first and confirmed with a full parse only when it
-seems missing. Platform checks parse only files importing a platform-specific module.
+Findings, each with a kind:
+- ``module``: ``No module named 'a.b'``; ``symbol``: ``cannot import name 'X' from 'a.b'``;
+- ``syntax``: a file the parser rejects (a collection error too), with the parser's message;
+- ``shadowed``: ``X.py`` beside a package ``X/`` (Python imports the package);
+- ``platform``: an unguarded import of a standard-library module ``--platform`` lacks.
+Notes (not findings): top-level folders an installed distribution wins over (a namespace
+folder such as an ``alembic/`` migrations folder), whose imports are not checked.
+
+Fast: import statements and bindings come from the shared index (``codebase.index``); a
+file is read again only to confirm a finding (a line inside a docstring is no import).
 """
 
 from __future__ import annotations
 
 import ast
-import heapq
 import os
 from collections import defaultdict
-from collections.abc import Iterable
-from dataclasses import dataclass, field, replace
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, replace
 
-from importshift.analysis.platforms import MISSING
+from importshift.analysis.platforms import MISSING, unguarded
+from importshift.analysis.suggest import Missing, Suggestion, suggest
 from importshift.codebase import scan
-from importshift.codebase.toplevel import top_level_names
+from importshift.codebase.index import CodeIndex
 from importshift.core import dotted
 from importshift.core.model import SourceFile
 
@@ -27,90 +34,153 @@ class Finding:
     line: int
     column: int
     message: str
-    old: str = ""  # the dotted name that resolves to nothing
-    kind: str = ""  # "module" | "symbol" | "platform"
-    candidates: tuple[str, ...] = ()
+    old: str = ""  # the dotted name that resolves to nothing (or the module, the file)
+    kind: str = ""  # "module" | "symbol" | "syntax" | "shadowed" | "platform"
+    names: tuple[str, ...] = ()  # names the statement imports from a missing module
+    suggestions: tuple[Suggestion, ...] = ()
+
+    @property
+    def candidates(self) -> tuple[str, ...]:
+        out: list[str] = []
+        for s in self.suggestions:
+            out.extend([s.new] if s.new else [new for _, new in s.extra])
+        return tuple(out)
 
 
-@dataclass
-class _Tree:
-    root: str
-    index: dict[str, str]  # module -> path
-    data: dict[str, bytes] = field(default_factory=dict)
-    names: dict[str, set[str] | None] = field(default_factory=dict)
-    exact: dict[str, set[str] | None] = field(default_factory=dict)
+@dataclass(frozen=True, slots=True)
+class Group:
+    """Every finding about one missing path: the summary line."""
 
-    def read(self, rel: str) -> bytes:
-        if rel not in self.data:
-            try:
-                with open(os.path.join(self.root, rel), "rb") as fh:
-                    self.data[rel] = fh.read()
-            except OSError:
-                self.data[rel] = b""
-        return self.data[rel]
+    kind: str
+    old: str
+    importers: tuple[str, ...]
+    sites: int
+    names: tuple[str, ...]
+    suggestions: tuple[Suggestion, ...]
 
-    def has_name(self, module: str, name: str) -> bool:
-        if dotted.join(module, name) in self.index:
-            return True  # a submodule
-        path = self.index.get(module, "")
-        if not path:
-            return True  # a namespace package: nothing to check against
-        if module not in self.names:
-            data = self.read(path)
-            quick = scan.defined_names(data)
-            for stmt in scan.imports(data):
-                if stmt.indent == 0:
-                    for n, a in stmt.names:
-                        if n == "*":
-                            quick = None  # type: ignore[assignment]
-                            break
-                        quick.add(a or (n if stmt.is_from else n.partition(".")[0]))
-                if quick is None:
-                    break
-            self.names[module] = quick
-        quick_names = self.names[module]
-        if quick_names is None or name in quick_names:
-            return True
-        if module not in self.exact:
-            self.exact[module] = top_level_names(os.path.join(self.root, path))
-        exact = self.exact[module]
-        return exact is None or name in exact
+
+@dataclass(frozen=True, slots=True)
+class Report:
+    findings: tuple[Finding, ...]
+    groups: tuple[Group, ...]  # missing modules and names, most importers first
+    notes: tuple[str, ...]
+    files: int
 
 
 def examine(
-    root: str, files: Iterable[SourceFile], index: dict[str, str], platform: str | None = None
-) -> list[Finding]:
-    tree = _Tree(root, index)
-    top_levels = {m.partition(".")[0] for m in index}
+    idx: CodeIndex,
+    files: Iterable[SourceFile],
+    platform: str | None = None,
+    learned: Mapping[str, str] | None = None,
+    installed: frozenset[str] = frozenset(),
+    since: str = "",
+) -> Report:
+    """Every finding in ``files``; ``learned`` (old -> new, from git) ranks suggestions;
+    ``installed`` are top-level folders an installed distribution wins over."""
+    files = list(files)
+    idx.build(parse=True, paths=[f.path for f in files])  # syntax errors: every file parsed
+    idx.build(parse=False)  # the rest of the tree: import statements and definitions
+    ours = idx.top_levels - installed
     missing_platform = MISSING.get(platform or "", frozenset())
     findings: list[Finding] = []
-    defined: dict[str, list[str]] = defaultdict(list)  # leaf name -> modules defining it
-    files = list(files)
+    unreadable = []
     for f in files:
-        data = tree.read(f.path)
-        if f.module:
-            for name in scan.defined_names(data):
-                defined[name].append(f.module)
-        platform_hits = []
+        facts = idx.facts(f.path)
+        if facts.unreadable:
+            unreadable.append(f.path)
+        if facts.syntax:
+            findings.append(_syntax(f.path, facts.syntax))
         found: list[Finding] = []
-        for stmt in scan.imports(data):
-            if (
-                missing_platform
-                and not stmt.is_from
-                and stmt.module.partition(".")[0] in missing_platform
-                or missing_platform
-                and stmt.is_from
-                and stmt.level == 0
-                and stmt.module.partition(".")[0] in missing_platform
-            ):
-                platform_hits.append(stmt)
-            found.extend(_check(tree, f, stmt, top_levels))
-        findings.extend(_confirmed(data, found))
-        if platform_hits:
-            findings.extend(_platform(f.path, data, missing_platform, platform or ""))
-        tree.data.pop(f.path, None)  # keep memory flat: only modules looked up stay
-    findings.sort(key=lambda x: (x.path, x.line, x.column))
-    return _suggest(findings, defined, index)
+        platform_hit = False
+        for stmt in facts.imports:
+            if missing_platform and not stmt.level:
+                platform_hit |= stmt.module.partition(".")[0] in missing_platform
+            found.extend(_check(idx, f, stmt, ours))
+        if found or platform_hit:
+            data = _read(idx.root, f.path)
+            findings.extend(_confirmed(data, found))
+            if platform_hit:
+                for line, col, top in unguarded(data, missing_platform):
+                    findings.append(
+                        Finding(
+                            f.path,
+                            line,
+                            col,
+                            f"'{top}' is not available on {platform} (guard it with "
+                            "try/except ImportError or a sys.platform check)",
+                            top,
+                            "platform",
+                        )
+                    )
+    wanted = {f.path for f in files}
+    for hidden, winner in idx.shadowed():
+        if hidden in wanted:
+            module = idx.source_file(hidden).module or ""
+            findings.append(
+                Finding(
+                    hidden,
+                    1,
+                    1,
+                    f"{hidden} is shadowed by the package {winner}: 'import {module}' "
+                    "never reaches it",
+                    module,
+                    "shadowed",
+                )
+            )
+    findings.sort(key=lambda x: (x.path, x.line, x.column, x.kind))
+    findings, groups = _suggest(idx, findings, learned or {}, since)
+    notes = tuple(
+        f"{name}/ is provided by an installed distribution (the folder has no __init__.py): "
+        f"imports of {name} are not checked"
+        for name in sorted(installed)
+    )
+    notes += _off_roots(idx, installed)
+    notes += tuple(f"{path}: cannot be read; its imports are not checked" for path in unreadable)
+    return Report(tuple(findings), groups, notes, len(files))
+
+
+def _off_roots(idx: CodeIndex, installed: frozenset[str]) -> tuple[str, ...]:
+    """Folders whose packages are imported as top-level names although the folder is not a
+    source root (``src/app`` imported as ``app``): those imports are not checked."""
+    imported = {m.partition(".")[0] for m in idx.imported_modules()} - idx.top_levels
+    out = []
+    for top in namespace_tops(idx):
+        if top in installed:
+            continue
+        inner = sorted(
+            {m.split(".")[1] for m in idx.modules if m.startswith(top + ".") and m.count(".") == 1}
+            & imported
+        )
+        if inner:
+            out.append(
+                f"{top}/ is not a source root, yet files import {', '.join(inner)} as top-level "
+                f"name(s): those imports are not checked (add '{top}' to source_roots)"
+            )
+    return tuple(out)
+
+
+def namespace_tops(idx: CodeIndex) -> list[str]:
+    """Top-level packages with no ``__init__.py``: an installed distribution of that name
+    wins over them (the caller asks an interpreter which ones are installed)."""
+    return sorted(t for t in idx.top_levels if idx.modules.get(t) == "")
+
+
+def _syntax(path: str, message: str) -> Finding:
+    where, _, text = message.partition(": ")
+    line_col = where.removeprefix("line ").split(":")
+    try:
+        line, col = int(line_col[0]), int(line_col[1])
+    except (ValueError, IndexError):
+        line, col = 0, 0
+    return Finding(path, max(line, 1), max(col, 1), f"does not parse: {text}", path, "syntax")
+
+
+def _read(root: str, path: str) -> bytes:
+    try:
+        with open(os.path.join(root, path), "rb") as fh:
+            return fh.read()
+    except OSError:
+        return b""
 
 
 def _confirmed(data: bytes, found: list[Finding]) -> list[Finding]:
@@ -119,147 +189,80 @@ def _confirmed(data: bytes, found: list[Finding]) -> list[Finding]:
         return found
     try:
         tree = ast.parse(data)
-    except (SyntaxError, ValueError):
+    except (SyntaxError, ValueError, RecursionError, MemoryError):
         return found
     lines = {n.lineno for n in ast.walk(tree) if isinstance(n, (ast.Import, ast.ImportFrom))}
     return [x for x in found if x.line in lines]
 
 
-def _check(
-    tree: _Tree, f: SourceFile, stmt: scan.ImportStmt, top_levels: set[str]
-) -> list[Finding]:
+def _check(idx: CodeIndex, f: SourceFile, stmt: scan.ImportStmt, ours: set[str]) -> list[Finding]:
     if stmt.level:
         base = dotted.resolve_relative(stmt.level, stmt.module, f.module, f.is_package)
         if base is None:
             return []
     else:
         base = stmt.module
-    if not stmt.level and base.partition(".")[0] not in top_levels:
-        return []  # not ours: the standard library or a third-party package
+    if base.partition(".")[0] not in ours:
+        return []  # not ours: the standard library, a third-party or an installed package
     col = stmt.indent + 1
     parts = base.split(".") if base else []
     for i in range(1, len(parts) + 1):
         prefix = ".".join(parts[:i])
-        if prefix not in tree.index:
+        if prefix not in idx.modules:
+            names = tuple(n for n, _ in stmt.names if n != "*") if stmt.is_from else ()
+            if prefix != base:
+                names = ()  # a missing package above the module: the names say nothing
             return [
-                Finding(f.path, stmt.line, col, f"No module named '{prefix}'", prefix, "module")
+                Finding(
+                    f.path, stmt.line, col, f"No module named '{prefix}'", prefix, "module", names
+                )
             ]
     if not stmt.is_from:
         return []
-    out = []
-    for name, _ in stmt.names:
-        if name != "*" and not tree.has_name(base, name):
-            out.append(
-                Finding(
-                    f.path,
-                    stmt.line,
-                    col,
-                    f"cannot import name '{name}' from '{base}'",
-                    dotted.join(base, name),
-                    "symbol",
-                )
-            )
-    return out
+    return [
+        Finding(
+            f.path,
+            stmt.line,
+            col,
+            f"cannot import name '{name}' from '{base}'",
+            dotted.join(base, name),
+            "symbol",
+        )
+        for name, _ in stmt.names
+        if name != "*" and not idx.binds(base, name)
+    ]
 
 
-def _platform(path: str, data: bytes, missing: frozenset[str], platform: str) -> list[Finding]:
-    try:
-        tree = ast.parse(data)
-    except (SyntaxError, ValueError):
-        return []
-    out = []
-
-    def visit(node: ast.AST, guarded: bool) -> None:
-        for child in ast.iter_child_nodes(node):
-            if isinstance(child, ast.Try) and _catches_import_error(child):
-                for stmt in child.body:
-                    visit_stmt(stmt, True)
-                rest: list[ast.AST] = [*child.handlers, *child.orelse, *child.finalbody]
-                for other in rest:
-                    visit_stmt(other, guarded)
-            elif isinstance(child, ast.If) and _platform_test(child.test):
-                for stmt in child.body + child.orelse:
-                    visit_stmt(stmt, True)
-            else:
-                visit_stmt(child, guarded)
-
-    def visit_stmt(node: ast.AST, guarded: bool) -> None:
-        if isinstance(node, (ast.Import, ast.ImportFrom)) and not guarded:
-            names = (
-                [a.name for a in node.names]
-                if isinstance(node, ast.Import)
-                else ([node.module] if node.module and not node.level else [])
-            )
-            for name in names:
-                top = name.partition(".")[0]
-                if top in missing:
-                    out.append(
-                        Finding(
-                            path,
-                            node.lineno,
-                            node.col_offset + 1,
-                            f"'{top}' is not available on {platform} (guard it with "
-                            "try/except ImportError or a sys.platform check)",
-                            top,
-                            "platform",
-                        )
-                    )
-        visit(node, guarded)
-
-    visit(tree, False)
-    return out
-
-
-def _catches_import_error(node: ast.Try) -> bool:
-    for handler in node.handlers:
-        if handler.type is None:
-            return True
-        names = [n.id for n in ast.walk(handler.type) if isinstance(n, ast.Name)]
-        if {"ImportError", "ModuleNotFoundError", "Exception", "BaseException"} & set(names):
-            return True
-    return False
-
-
-def _platform_test(test: ast.expr) -> bool:
-    text = ast.unparse(test)
-    return any(
-        key in text for key in ("sys.platform", "os.name", "platform.system", "TYPE_CHECKING")
-    )
+def _asked(idx: CodeIndex, kind: str, old: str, group: list[Finding]) -> tuple[str, ...]:
+    """The names every importer in the tree (not only the files examined) takes from a
+    missing module: a candidate must bind them all."""
+    names = {n for x in group for n in x.names}
+    if kind == "module" and any(x.names for x in group):
+        for _, stmt in idx.statements(old):
+            if stmt.is_from:
+                names.update(n for n, _ in stmt.names if n != "*")
+    return tuple(sorted(names))
 
 
 def _suggest(
-    findings: list[Finding], defined: dict[str, list[str]], index: dict[str, str]
-) -> list[Finding]:
-    """Each finding with the five closest places its name lives today.
-
-    Computed once per missing name (a large tree repeats the same few many times), from a
-    map of module leaves, keeping only the five best: linear in the tree, not quadratic.
-    """
-    leaves: dict[str, list[str]] = defaultdict(list)
-    for module in index:
-        leaves[dotted.leaf(module)].append(module)
-    ranked: dict[tuple[str, str], tuple[str, ...]] = {}
-    out = []
+    idx: CodeIndex, findings: list[Finding], learned: Mapping[str, str], since: str
+) -> tuple[list[Finding], tuple[Group, ...]]:
+    """Suggestions computed once per missing path (from every statement that imports it),
+    and the groups for the summary, most importing files first."""
+    by_old: dict[tuple[str, str], list[Finding]] = defaultdict(list)
     for finding in findings:
-        if finding.kind not in ("module", "symbol"):
-            out.append(finding)
-            continue
-        key = (finding.kind, finding.old)
-        if key not in ranked:
-            leaf = dotted.leaf(finding.old)
-            if finding.kind == "module":
-                pool = {m for m in leaves.get(leaf, ()) if m != finding.old}
-            else:
-                pool = {f"{m}.{leaf}" for m in defined.get(leaf, ())}
-            old = finding.old
-            ranked[key] = tuple(heapq.nsmallest(5, pool, key=lambda c: _distance(old, c)))
-        out.append(replace(finding, candidates=ranked[key]))
-    return out
-
-
-def _distance(old: str, candidate: str) -> tuple[int, int, str]:
-    a, b = dotted.parent(old).split("."), dotted.parent(candidate).split(".")
-    common = 0
-    while common < min(len(a), len(b)) and a[common] == b[common]:
-        common += 1
-    return (-common, (len(a) - common) + (len(b) - common), candidate)
+        if finding.kind in ("module", "symbol"):
+            by_old[(finding.kind, finding.old)].append(finding)
+    ranked: dict[tuple[str, str], tuple[Suggestion, ...]] = {}
+    groups = []
+    for (kind, old), group in by_old.items():
+        importers = tuple(sorted({x.path for x in group}))
+        asked = _asked(idx, kind, old, group)
+        ranked[(kind, old)] = suggest(idx, Missing(old, kind, asked, importers), learned, since)
+        groups.append(Group(kind, old, importers, len(group), asked, ranked[(kind, old)]))
+    groups.sort(key=lambda g: (-len(g.importers), -g.sites, g.kind, g.old))
+    out = [
+        replace(x, suggestions=ranked[(x.kind, x.old)]) if (x.kind, x.old) in ranked else x
+        for x in findings
+    ]
+    return out, tuple(groups)

@@ -1,6 +1,8 @@
-"""Standard-library modules each platform lacks (data, not code)."""
+"""Standard-library modules each platform lacks (data), and imports of them left unguarded."""
 
 from __future__ import annotations
+
+import ast
 
 _POSIX_ONLY = frozenset(
     {
@@ -32,3 +34,60 @@ MISSING: dict[str, frozenset[str]] = {
     "linux": _WINDOWS_ONLY,
     "darwin": _WINDOWS_ONLY | {"spwd", "ossaudiodev"},
 }
+
+
+def unguarded(data: bytes, missing: frozenset[str]) -> list[tuple[int, int, str]]:
+    """(line, column, top-level module) of each import of ``missing`` modules that no
+    ``try/except ImportError`` or platform check guards; empty when it does not parse."""
+    try:
+        tree = ast.parse(data)
+    except (SyntaxError, ValueError):
+        return []
+    out: list[tuple[int, int, str]] = []
+
+    def visit(node: ast.AST, guarded: bool) -> None:
+        for child in ast.iter_child_nodes(node):
+            if isinstance(child, ast.Try) and _catches_import_error(child):
+                for stmt in child.body:
+                    visit_stmt(stmt, True)
+                rest: list[ast.AST] = [*child.handlers, *child.orelse, *child.finalbody]
+                for other in rest:
+                    visit_stmt(other, guarded)
+            elif isinstance(child, ast.If) and _platform_test(child.test):
+                for stmt in child.body + child.orelse:
+                    visit_stmt(stmt, True)
+            else:
+                visit_stmt(child, guarded)
+
+    def visit_stmt(node: ast.AST, guarded: bool) -> None:
+        if isinstance(node, (ast.Import, ast.ImportFrom)) and not guarded:
+            names = (
+                [a.name for a in node.names]
+                if isinstance(node, ast.Import)
+                else ([node.module] if node.module and not node.level else [])
+            )
+            for name in names:
+                top = name.partition(".")[0]
+                if top in missing:
+                    out.append((node.lineno, node.col_offset + 1, top))
+        visit(node, guarded)
+
+    visit(tree, False)
+    return out
+
+
+def _catches_import_error(node: ast.Try) -> bool:
+    for handler in node.handlers:
+        if handler.type is None:
+            return True
+        names = [n.id for n in ast.walk(handler.type) if isinstance(n, ast.Name)]
+        if {"ImportError", "ModuleNotFoundError", "Exception", "BaseException"} & set(names):
+            return True
+    return False
+
+
+def _platform_test(test: ast.expr) -> bool:
+    text = ast.unparse(test)
+    return any(
+        key in text for key in ("sys.platform", "os.name", "platform.system", "TYPE_CHECKING")
+    )

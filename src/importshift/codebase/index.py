@@ -1,0 +1,348 @@
+"""ONE index of the codebase: files, module names, what each module binds, who imports what.
+
+Built once per run and shared by ``doctor``, ``discover`` and (through ``importers``)
+``shims``/``retire``. Per-file facts (``codebase.facts``) come lazily for one module, or for
+every file at once with ``build()``: in worker processes when the tree is large, and from
+the cache in ``.migrate/`` when a file has not changed since the last run.
+
+Questions it answers:
+- ``bound(module)``: the exact names a module binds at its top level (None: anything goes);
+- ``binds(module, name)``: whether ``from module import name`` can work;
+- ``definers(name)``: the modules that define ``name`` (def, class, assignment);
+- ``importers(dotted)`` / ``importers_of(module)``: the files that import a module or name;
+- ``shadowed()``: ``X.py`` files hidden by a package ``X/`` beside them;
+- ``summary(module)``: the shim-oriented summary of ``codebase.summary``.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import os
+import sys
+from collections import defaultdict
+from collections.abc import Iterable, Iterator, Sequence
+from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
+from dataclasses import replace
+
+from importshift.codebase.facts import UNREADABLE, FactCache, Facts, facts, stat_key
+from importshift.codebase.scan import ImportStmt
+from importshift.codebase.summary import Summary, summarize
+from importshift.core import dotted
+from importshift.core.model import SourceFile
+
+_IN_PROCESS_BELOW = 400
+
+
+def _read(full: str) -> bytes | None:
+    try:
+        with open(full, "rb") as fh:
+            return fh.read()
+    except OSError:
+        return None
+
+
+def _chunk(
+    root: str, paths: list[str], parse: bool
+) -> list[tuple[str, tuple[int, int] | None, Facts]]:
+    out = []
+    for rel in paths:
+        full = os.path.join(root, rel)
+        key = stat_key(full)
+        data = _read(full)
+        out.append((rel, key, UNREADABLE if data is None else facts(data, parse)))
+    return out
+
+
+class CodeIndex:
+    """The files of a run and everything the analyses ask about them (see module doc)."""
+
+    def __init__(
+        self,
+        root: str,
+        files: Sequence[SourceFile],
+        modules: dict[str, str],
+        jobs: int = 0,
+        cache: bool = True,
+    ) -> None:
+        self.root = root
+        self.files = list(files)
+        self.modules = modules  # module -> path ("" for a namespace package)
+        self.by_path = {f.path: f for f in self.files}
+        self.jobs = jobs or os.cpu_count() or 1
+        self.cache = FactCache(root, cache)
+        self._facts: dict[str, Facts] = {}
+        self._bound: dict[str, frozenset[str] | None] = {}
+        self._summaries: dict[str, Summary | None] = {}
+        self._definers: dict[str, list[str]] | None = None
+        self._importers: dict[str, set[str]] | None = None
+        self._leaves: dict[str, list[str]] | None = None
+        self._below: tuple[dict[str, set[str]], dict[str, set[str]]] | None = None
+        self._bases: dict[str, list[tuple[str, ImportStmt]]] | None = None
+        self.top_levels = {m.partition(".")[0] for m in modules}
+
+    # -- per-file facts -------------------------------------------------------------------
+
+    def source_file(self, path: str) -> SourceFile:
+        return self.by_path.get(path) or SourceFile(path, None, path.endswith("__init__.py"))
+
+    def facts(self, path: str, parse: bool = True) -> Facts:
+        """One file's facts (cached in memory, then on disk)."""
+        known = self._facts.get(path)
+        if known is not None and (known.parsed or not parse):
+            return known
+        full = os.path.join(self.root, path)
+        key = stat_key(full)
+        found = self.cache.get(path, *key, parse) if key else None
+        if found is None:
+            data = _read(full)
+            found = UNREADABLE if data is None else facts(data, parse)
+            if key:
+                self.cache.put(path, *key, found)
+        self._facts[path] = found
+        return found
+
+    def build(self, parse: bool, paths: Iterable[str] | None = None) -> None:
+        """Facts for every file (or ``paths``), in parallel for a large tree; then saved."""
+        wanted = [f.path for f in self.files] if paths is None else list(paths)
+        todo = []
+        for rel in wanted:
+            known = self._facts.get(rel)
+            if known is not None and (known.parsed or not parse):
+                continue
+            key = stat_key(os.path.join(self.root, rel))
+            cached = self.cache.get(rel, *key, parse) if key else None
+            if cached is not None:
+                self._facts[rel] = cached
+            else:
+                todo.append(rel)
+        for rel, key, found in self._compute(todo, parse):
+            self._facts[rel] = found
+            if key:
+                self.cache.put(rel, *key, found)
+        self.cache.save()
+
+    def _compute(
+        self, todo: list[str], parse: bool
+    ) -> Iterator[tuple[str, tuple[int, int] | None, Facts]]:
+        if self.jobs == 1 or len(todo) < _IN_PROCESS_BELOW or not sys.platform.startswith("linux"):
+            yield from _chunk(self.root, todo, parse)
+            return
+        size = max(32, min(512, len(todo) // (self.jobs * 6) or 1))
+        chunks = [todo[i : i + size] for i in range(0, len(todo), size)]
+        ctx = multiprocessing.get_context("fork")
+        retry: list[str] = []
+        with ProcessPoolExecutor(self.jobs, mp_context=ctx) as pool:
+            futures = [(c, pool.submit(_chunk, self.root, c, parse)) for c in chunks]
+            for chunk, future in futures:
+                try:
+                    yield from future.result()
+                except BrokenProcessPool:
+                    retry.extend(chunk)
+        for rel in retry:  # one file per fresh worker: find the file that kills the parser
+            with ProcessPoolExecutor(1, mp_context=ctx) as pool:
+                try:
+                    yield from pool.submit(_chunk, self.root, [rel], parse).result()
+                except BrokenProcessPool:
+                    crashed = "line 0:0: the parser crashed on this file"
+                    yield rel, None, replace(UNREADABLE, syntax=crashed, unreadable=False)
+
+    def save(self) -> None:
+        self.cache.save()
+
+    # -- what modules bind ----------------------------------------------------------------
+
+    def path_of(self, module: str) -> str | None:
+        """The file that defines ``module``; "" for a namespace package, None if unknown."""
+        return self.modules.get(module)
+
+    def bound(self, module: str, _seen: frozenset[str] = frozenset()) -> frozenset[str] | None:
+        """The exact names ``module`` binds at its top level; None when anything goes
+        (a ``__getattr__``, an unresolvable star import, a file that does not parse)."""
+        if module in self._bound:
+            return self._bound[module]
+        path = self.modules.get(module)
+        if path is None:
+            return None
+        if path == "":
+            result: frozenset[str] | None = frozenset()
+        else:
+            f = self.source_file(path)
+            got = self.facts(path, parse=True)
+            if got.syntax or got.dynamic:
+                result = None
+            else:
+                names = set(got.defined) | {b.local for b in got.bindings}
+                result = frozenset(names)
+                for level, name in got.stars:
+                    base = dotted.resolve_relative(level, name, f.module, f.is_package)
+                    if base is None or base in _seen or base not in self.modules:
+                        result = None
+                        break
+                    star = self.bound(base, _seen | {module})
+                    if star is None:
+                        result = None
+                        break
+                    result = result | {n for n in star if not n.startswith("_")}
+        self._bound[module] = result
+        return result
+
+    def binds(self, module: str, name: str) -> bool:
+        """Whether ``from module import name`` finds something (a submodule counts)."""
+        if dotted.join(module, name) in self.modules:
+            return True
+        names = self.bound(module)
+        return names is None or name in names
+
+    def binds_exactly(self, module: str, name: str) -> bool:
+        """Like ``binds``, but "anything goes" modules do not count (for writing rules)."""
+        if dotted.join(module, name) in self.modules:
+            return True
+        names = self.bound(module)
+        return names is not None and name in names
+
+    def modules_named(self, leaf: str) -> list[str]:
+        """Modules whose last component is ``leaf``."""
+        if self._leaves is None:
+            table: dict[str, list[str]] = defaultdict(list)
+            for module in self.modules:
+                table[dotted.leaf(module)].append(module)
+            self._leaves = table
+        return self._leaves.get(leaf, [])
+
+    def shadowed(self) -> list[tuple[str, str]]:
+        """(file, the package file that wins) for every ``X.py`` hidden by a package ``X/``."""
+        out = []
+        for f in self.files:
+            if f.module is None or f.is_package:
+                continue
+            winner = self.modules.get(f.module)
+            if winner and winner != f.path:
+                out.append((f.path, winner))
+        return out
+
+    def definers(self, name: str) -> list[str]:
+        """Modules that define ``name`` at their top level (needs ``build``)."""
+        if self._definers is None:
+            hidden = {path for path, _ in self.shadowed()}
+            table: dict[str, list[str]] = defaultdict(list)
+            for f in self.files:
+                if f.module is None or f.path in hidden:
+                    continue
+                got = self._facts.get(f.path)
+                if got is None:
+                    continue
+                for defined in got.defined:
+                    table[defined].append(f.module)
+            self._definers = table
+        return self._definers.get(name, [])
+
+    def summary(self, module: str) -> Summary | None:
+        """The shim-oriented summary of a module (parsed lazily, once)."""
+        if module not in self._summaries:
+            path = self.modules.get(module) or ""
+            data = _read(os.path.join(self.root, path)) if path else None
+            self._summaries[module] = (
+                summarize(data, module, path.endswith("__init__.py")) if data else None
+            )
+        return self._summaries[module]
+
+    # -- who imports what -----------------------------------------------------------------
+
+    def sites(self, path: str) -> Iterator[tuple[ImportStmt, str]]:
+        """Each import statement of a file with the absolute module it names."""
+        f = self.source_file(path)
+        for stmt in self.facts(path, parse=False).imports:
+            base = dotted.resolve_relative(stmt.level, stmt.module, f.module, f.is_package)
+            if base is not None:
+                yield stmt, base
+
+    def _by_base(self) -> dict[str, list[tuple[str, ImportStmt]]]:
+        """absolute module named by an import statement -> (file, statement), every file."""
+        if self._bases is None:
+            self.build(parse=False)
+            table: dict[str, list[tuple[str, ImportStmt]]] = defaultdict(list)
+            for f in self.files:
+                for stmt, base in self.sites(f.path):
+                    table[base].append((f.path, stmt))
+            self._bases = table
+        return self._bases
+
+    def imported_modules(self) -> list[str]:
+        """Every absolute module some import statement of the tree names."""
+        return list(self._by_base())
+
+    def statements(self, module: str) -> list[tuple[str, ImportStmt]]:
+        """Every (file, import statement) naming exactly ``module``, in the whole tree."""
+        return self._by_base().get(module, [])
+
+    def _table(self) -> dict[str, set[str]]:
+        """dotted target -> files importing it: ``import a.b`` names ``a.b``;
+        ``from a.b import c`` names ``a.b`` and ``a.b.c``."""
+        if self._importers is None:
+            table: dict[str, set[str]] = defaultdict(set)
+            for base, sites in self._by_base().items():
+                for path, stmt in sites:
+                    table[base].add(path)
+                    if stmt.is_from:
+                        for name, _ in stmt.names:
+                            if name != "*":
+                                table[dotted.join(base, name)].add(path)
+            self._importers = table
+        return self._importers
+
+    def _prefixes(self) -> tuple[dict[str, set[str]], dict[str, set[str]]]:
+        """(dotted prefix -> files importing it or anything below it, dotted prefix -> files
+        of that module or below it), built once from the import table."""
+        if self._below is None:
+            below: dict[str, set[str]] = defaultdict(set)
+            for key, paths in self._table().items():
+                probe = key
+                while probe:
+                    below[probe] |= paths
+                    probe = dotted.parent(probe)
+            owners: dict[str, set[str]] = defaultdict(set)
+            for f in self.files:
+                probe = f.module or ""
+                while probe:
+                    owners[probe].add(f.path)
+                    probe = dotted.parent(probe)
+            self._below = (below, owners)
+        return self._below
+
+    def importers(self, target: str) -> set[str]:
+        """Files that import ``target`` (a module, a name, or anything below them), the
+        target's own file(s) excluded."""
+        below, owners = self._prefixes()
+        return below.get(target, set()) - owners.get(target, set())
+
+    def importer_counts(self, targets: Iterable[str]) -> dict[str, int]:
+        """``len(importers(t))`` for each target."""
+        return {t: len(self.importers(t)) for t in set(targets)}
+
+    def importers_of(
+        self, module: str, exclude_names: set[str] | frozenset[str] = frozenset()
+    ) -> list[str]:
+        """Files that import ``module`` (or a name from it other than ``exclude_names``),
+        as ``analysis.shims.importers_of`` answers it, from the shared table."""
+        parent, leaf = dotted.parent(module), dotted.leaf(module)
+        found: set[str] = set()
+        for base, sites in self._by_base().items():
+            inside = dotted.within(base, module)
+            if not inside and base != parent:
+                continue
+            for path, stmt in sites:
+                f = self.by_path.get(path)
+                if path in found or (f and f.module and dotted.within(f.module, module)):
+                    continue
+                if (
+                    (inside and not stmt.is_from)
+                    or (
+                        inside
+                        and stmt.is_from
+                        and (base != module or any(n not in exclude_names for n, _ in stmt.names))
+                    )
+                    or (base == parent and any(n == leaf for n, _ in stmt.names))
+                ):
+                    found.add(path)
+        return sorted(found)
