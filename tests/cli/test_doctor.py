@@ -268,7 +268,9 @@ def test_discover_ranks_and_leaves_outside_names_alone(tmp_path: pathlib.Path) -
     wide = json.loads(invoke(tmp_path, "--format", "json", "discover", "--include-external").stdout)
     olds = [p["old"] for p in wide["proposals"]]
     assert olds == ["app.compat", "app.base_agent.Items", "app.base_agent.logger"]
-    shims = json.loads(invoke(tmp_path, "--format", "json", "shims", "--discovered").stdout)
+    shims = json.loads(invoke(tmp_path, "--format", "json", "shims", "--discovered").stdout)[
+        "shims"
+    ]
     names = {(s["module"], n["name"]): len(n["importers"]) for s in shims for n in s["names"]}
     assert names == {("app.base_agent", "logger"): 0, ("app.compat", "*"): 3}
 

@@ -128,13 +128,14 @@ def test_every_command_in_order(demo: pathlib.Path) -> None:
     assert diff["summary"] == plan["summary"]
     assert _json(demo, "shims")["shims"]
     assert _json(demo, "discover")["version"] == 1
-    assert _json(demo, "doctor", code=1)["findings"][0]["path"] == "examples/demo/shop/broken.py"
+    doctor = _json(demo, "doctor", code=1)
+    assert "examples/demo/shop/broken.py" in {f["path"] for f in doctor["findings"]}
     # the demo has a Python 2 script naming the shim: retire cannot prove it unused (exit 1)
     assert _json(demo, "retire", "--dry-run", code=1)["batch"] is None
     applied = _json(demo, "apply", "--verify", "none")
     assert applied["summary"]["applied"] == 6
     assert [b["id"] for b in applied["batches"]] == ["1"]
-    retired = _json(demo, "retire", "--verify", "none")
+    retired = _json(demo, "retire", "--verify", "none", code=1)
     assert retired["summary"]["landed"] == len([c for c in retired["changes"] if c["landed"]])
     undone = _json(demo, "undo", "--all")
     assert undone["summary"]["reverted"] >= 6
