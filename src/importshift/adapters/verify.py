@@ -14,11 +14,11 @@ import contextlib
 import enum
 import functools
 import os
+import re
 import select
 import shlex
 import signal
 import subprocess
-import sys
 import tempfile
 import threading
 import time
@@ -27,6 +27,14 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import Protocol
 
+from importshift.adapters.interpreter import (
+    Interpreter,
+    InterpreterError,
+    InterpreterInfo,
+    check_interpreter,
+    choose_python,
+)
+from importshift.core.errors import RefusedError
 from importshift.core.model import SourceFile
 from importshift.core.options import VerifyMode, VerifyOptions
 
@@ -48,25 +56,92 @@ class Target:
     name: str
 
 
+_PATHS = re.compile(r"""(?:[A-Za-z]:)?(?:[\w.~+-]*[/\\])+[\w.+-]*""")
+_ADDRESSES = re.compile(r"\b0x[0-9a-fA-F]+\b")
+_LINES = re.compile(r"\bline \d+")
+_NUMBERS = re.compile(r"\d+(?:\.\d+)?")
+
+
+def normalise(message: str, numbers: bool = False) -> str:
+    """A failure message without what changes between two runs of the same failure:
+    paths, addresses, line numbers (and, for command output, every number)."""
+    text = _ADDRESSES.sub("0x?", _PATHS.sub("<path>", message))
+    text = _NUMBERS.sub("N", text) if numbers else _LINES.sub("line N", text)
+    return " ".join(text.split())
+
+
 @dataclass(frozen=True, slots=True)
 class Result:
     target: Target
     verdict: Verdict
     detail: str = ""
+    error: str = ""  # the failure in one line ("Type: message"), when known
+    notes: tuple[str, ...] = ()  # things seen and dealt with (background processes killed)
+    code: int | None = None  # a command's exit code
 
     @property
     def ok(self) -> bool:
         return self.verdict is Verdict.OK
 
+    def cause(self) -> str:
+        """The failure in one line: the exception, else the last line of its output."""
+        if self.error:
+            return self.error
+        lines = [line.strip() for line in self.detail.strip().splitlines() if line.strip()]
+        marked = [line[1:].strip() for line in lines if line.startswith("E ")]
+        errors = [line for line in lines if "error" in line.lower()]
+        return (marked or errors or lines or [""])[-1]
+
+    @property
+    def signature(self) -> str:
+        """What identifies this failure across runs: verdict, exception type, normalised
+        message. Two failures with equal signatures are the same failure."""
+        if self.ok:
+            return "ok"
+        numbers = self.target.kind in ("command", "collect")
+        return f"{self.verdict.value}|{normalise(self.cause(), numbers)}"
+
     def summary(self) -> str:
-        first = self.detail.strip().splitlines()[-1] if self.detail.strip() else ""
+        first = self.cause()
         return f"{self.verdict.value}: {first}" if first else self.verdict.value
 
 
 class Verifier(Protocol):
+    @property
+    def interpreter(self) -> Interpreter | None: ...
+
+    @property
+    def info(self) -> InterpreterInfo | None: ...
+
+    def prove(self, files: Sequence[SourceFile]) -> None:
+        """Refuse (RefusedError) unless this verification can run on the untouched tree."""
+        ...
+
     def targets(self, files: Iterable[SourceFile]) -> set[Target]: ...
 
     def run(self, targets: Iterable[Target]) -> dict[Target, Result]: ...
+
+
+def shadowed(root: str, f: SourceFile) -> str | None:
+    """Why importing ``f.module`` would not run ``f`` (dead code), or None.
+
+    ``X.py`` beside a package ``X/`` (with ``__init__.py``): the package wins. A file
+    below a folder ``X/`` without ``__init__.py`` beside ``X.py``: the module wins."""
+    if f.module is None:
+        return None
+    full = os.path.join(root, f.path)
+    folder, name = os.path.split(full)
+    if not f.is_package and name.endswith(".py"):
+        package = os.path.join(folder, name[:-3])
+        if os.path.isfile(os.path.join(package, "__init__.py")):
+            return f"the package {os.path.relpath(package, root)}/ is imported instead"
+    depth = f.module.count(".")
+    below = os.path.dirname(folder) if f.is_package else folder
+    for _ in range(depth):
+        if not os.path.isfile(os.path.join(below, "__init__.py")) and os.path.isfile(below + ".py"):
+            return f"the module {os.path.relpath(below, root)}.py is imported instead"
+        below = os.path.dirname(below)
+    return None
 
 
 def is_test_file(path: str) -> bool:
@@ -75,18 +150,17 @@ def is_test_file(path: str) -> bool:
 
 
 def pick_python(root: str, explicit: str | None) -> str:
-    """--python, else the repository's .venv/venv interpreter, else this one."""
-    if explicit:
-        return explicit
-    for folder in (".venv", "venv"):
-        for rel in ("bin/python", "Scripts/python.exe"):
-            candidate = os.path.join(root, folder, rel)
-            if os.path.exists(candidate):
-                return candidate
-    return sys.executable
+    """The interpreter's path (see ``choose_python`` for the order)."""
+    return choose_python(root, explicit).path
 
 
 class NoVerifier:
+    interpreter: Interpreter | None = None
+    info: InterpreterInfo | None = None
+
+    def prove(self, files: Sequence[SourceFile]) -> None:
+        """Nothing to prove: nothing runs."""
+
     def targets(self, files: Iterable[SourceFile]) -> set[Target]:
         return set()
 
@@ -103,13 +177,58 @@ class SubprocessVerifier:
         self.root = root
         self.roots = [os.path.normpath(os.path.join(root, r)) for r in source_roots]
         self.options = options
-        self.python = pick_python(root, options.python)
+        self.interpreter = choose_python(root, options.python)
+        self.python = self.interpreter.path
+        self.info: InterpreterInfo | None = None
+        self.cache_dir: str | None = os.path.join(root, ".migrate", "pytest-cache")
+        self.proven = False
         self.jobs = max(1, jobs)
         self._live: set[int] = set()  # process groups of running children
         self._idle: list[_ForkServer] = []
         self._servers: list[_ForkServer] = []
         self._lock = threading.Lock()
         self._stopping = False
+
+    def prove(self, files: Sequence[SourceFile]) -> None:
+        """The baseline before batch 1: the interpreter starts and imports the standard
+        library; ``--verify-cmd`` passes on the untouched tree; pytest can collect. Anything
+        else is a refusal (exit 2) quoting what the interpreter or command printed."""
+        if not self.options.command or self.options.python:
+            try:
+                self.info = check_interpreter(self.python, self.root, max(self.options.timeout, 30))
+            except InterpreterError as exc:
+                raise RefusedError(
+                    f"cannot verify: {exc} (chosen by {self.interpreter.source})"
+                ) from None
+        if self.options.command:
+            result = self._spawn(Target("command", self.options.command))
+            if not result.ok:
+                raise RefusedError(
+                    f"cannot verify: --verify-cmd {self.options.command!r} fails on the "
+                    f"untouched tree ({result.summary()}); fix it or choose another --verify"
+                )
+            return
+        if self.options.mode is not VerifyMode.COLLECT:
+            return
+        version = self._spawn(Target("collect", ""), ["--version"])
+        if not version.ok:
+            raise RefusedError(
+                f"cannot verify: pytest does not run in {self.python} ({version.summary()}); "
+                "install it there, pass --python, or use --verify import"
+            )
+        sample = sorted(f.path for f in files if is_test_file(f.path))[:1]
+        if not sample:
+            return
+        first = self._spawn(Target("collect", sample[0]))
+        if first.code in _PYTEST_RAN:
+            return
+        self.cache_dir = None  # perhaps our cache_dir clashes with the configuration
+        second = self._spawn(Target("collect", sample[0]))
+        if second.code not in _PYTEST_RAN:
+            raise RefusedError(
+                f"cannot verify: pytest --collect-only {sample[0]} cannot run on the untouched "
+                f"tree ({first.summary()}); fix the pytest configuration or use --verify import"
+            )
 
     def targets(self, files: Iterable[SourceFile]) -> set[Target]:
         if self.options.command:
@@ -119,7 +238,8 @@ class SubprocessVerifier:
             if self.options.mode is VerifyMode.COLLECT and is_test_file(f.path):
                 out.add(Target("collect", f.path))
             elif f.module:
-                out.add(Target("import", f.module))
+                if not shadowed(self.root, f):  # importing it would import something else
+                    out.add(Target("import", f.module))
             else:
                 out.add(Target("compile", f.path))
         return out
@@ -191,15 +311,29 @@ class SubprocessVerifier:
                 f"the interpreter exited (code {code}) before the import finished\n{output}",
             )
         _, kind, message, trace = result.decode("utf-8", "replace").split("\0", 3)
-        return Result(target, Verdict.FAILED, f"{trace.rstrip()}\n{kind}: {message}")
+        first = message.strip().splitlines()[0] if message.strip() else ""
+        return Result(
+            target,
+            Verdict.FAILED,
+            f"{trace.rstrip()}\n{kind}: {message}",
+            f"{kind}: {first}" if first else kind,
+        )
 
-    def _spawn(self, target: Target) -> Result:
-        """A command or a pytest collection: its own process, judged by its exit code."""
+    def _spawn(self, target: Target, args: Sequence[str] = ()) -> Result:
+        """A command or a pytest collection: its own process, judged by its exit code.
+
+        Collection adds nothing that could clash with the project's pytest configuration
+        but ``-o cache_dir=`` into ``.migrate/`` (dropped when the baseline shows a clash);
+        exit 5 (no tests in the file) means it imported: success."""
         if target.kind == "command":
             argv: list[str] | str = target.name
+        elif args:
+            argv = [self.python, "-m", "pytest", *args]
         else:
             argv = [self.python, "-m", "pytest", "--collect-only", "-q"]
-            argv += ["-p", "no:cacheprovider", target.name]
+            if self.cache_dir:
+                argv += ["-o", f"cache_dir={self.cache_dir}"]
+            argv.append(target.name)
         with tempfile.TemporaryFile() as log:
             try:
                 proc = subprocess.Popen(
@@ -234,11 +368,20 @@ class SubprocessVerifier:
             return Result(
                 target, Verdict.TIMEOUT, f"no answer after {self.options.timeout:g}s\n{tail}"
             )
+        if code == 0 or (target.kind == "collect" and not args and code == 5):
+            return Result(target, Verdict.OK, code=code)
+        said = Result(target, Verdict.FAILED, tail).cause()
         return Result(
             target,
-            Verdict.OK if code == 0 else Verdict.FAILED,
-            "" if code == 0 else f"exit code {code}\n{tail}",
+            Verdict.FAILED,
+            f"exit code {code}\n{tail}",
+            f"exit code {code}: {said}" if said else f"exit code {code}",
+            code=code,
         )
+
+
+# pytest ran (2: a file does not collect; 5: no tests); 3 and 4 are its internal/usage errors
+_PYTEST_RAN = frozenset({0, 1, 2, 5})
 
 
 class _ServerGone(Exception):
