@@ -99,29 +99,82 @@ def _written(ref: str, targets: Sequence[str]) -> bool:
 
 def _parse(text: str) -> ast.AST | None:
     try:
-        return ast.parse(textwrap.dedent(text))
+        return ast.parse(text)
     except (SyntaxError, ValueError, RecursionError, MemoryError):
         return None
 
 
-def written_needs(f: FileToCheck, targets: Sequence[str]) -> set[Need]:
-    """What the rewrite of ``f`` wrote that was not there: from the edits' fragments, or
-    (a fragment that does not parse alone) from the whole file before and after."""
+def _parse_fragment(text: str) -> ast.AST | None:
+    """A fragment of a file, dedented; a compound statement's header gets a body."""
+    text = textwrap.dedent(text)
+    tree = _parse(text)
+    if tree is None and text.rstrip().endswith(":"):
+        last = text.rstrip().rsplit("\n", 1)[-1]
+        indent = last[: len(last) - len(last.lstrip())]
+        tree = _parse(f"{text.rstrip()}\n{indent}    pass\n")
+    return tree
+
+
+# (lines before, lines after) to widen a fragment by until it parses alone
+_WIDEN = ((0, 1), (0, 2), (0, 4), (0, 8), (1, 0), (1, 4), (2, 8), (4, 16), (8, 16), (16, 32))
+
+
+def _widened(lines: list[str], start: int, count: int, at_least: int = 0) -> ast.AST | None:
+    """The smallest widening (from the ``at_least``-th) of ``lines[start:start+count]``
+    that parses, or None (the caller then reads the whole file)."""
+    for back, fwd in _WIDEN[at_least:]:
+        tree = _parse_fragment("\n".join(lines[max(0, start - back) : start + count + fwd]))
+        if tree is not None:
+            return tree
+    return None
+
+
+def _count(text: str) -> int:
+    return text.count("\n") + 1 if text else 0
+
+
+def written_needs(f: FileToCheck, targets: Sequence[str], root: str = "") -> set[Need]:
+    """What the rewrite of ``f`` wrote that was not there: the needs of each edit's new
+    fragment less those of its old one. A fragment that does not parse alone (one line of
+    a parenthesised import) is widened in the file until it parses; as a last resort the
+    whole file before and after is compared."""
     needs: set[Need] = set()
+    new_lines: list[str] | None = None
+    old_lines: list[str] | None = None
+    shift = 0
     for edit in f.edits:
-        after, before = _parse(edit.after), _parse(edit.before)
+        after, before = _parse_fragment(edit.after), _parse_fragment(edit.before)
+        start_old = edit.line - 1
+        start_new = start_old + shift
+        shift += _count(edit.after) - _count(edit.before)
         if after is None or before is None:
-            return _whole_file(f, targets)
+            if new_lines is None:
+                new_lines = f.new.decode("utf-8", "replace").splitlines()
+                old_lines = _old(f, root).decode("utf-8", "replace").splitlines()
+            assert old_lines is not None
+            after = _widened(new_lines, start_new, _count(edit.after))
+            before = _widened(old_lines, start_old, _count(edit.before))
+            if after is None or before is None:
+                return _whole_file(f, targets, root)
         needs |= _needs_in(after, f.module, f.is_package, targets) - _needs_in(
             before, f.module, f.is_package, targets
         )
     return needs
 
 
-def _whole_file(f: FileToCheck, targets: Sequence[str]) -> set[Need]:
+def _old(f: FileToCheck, root: str) -> bytes:
+    if f.old is not None:
+        return f.old
+    try:
+        with open(os.path.join(root, f.path), "rb") as fh:
+            return fh.read()
+    except OSError:
+        return b""
+
+
+def _whole_file(f: FileToCheck, targets: Sequence[str], root: str) -> set[Need]:
     new = _parse(f.new.decode("utf-8", "replace"))
-    old_bytes = f.old if f.old is not None else b""
-    old = _parse(old_bytes.decode("utf-8", "replace")) if old_bytes else ast.Module([], [])
+    old = _parse(_old(f, root).decode("utf-8", "replace"))
     if new is None:
         return set()
     before = _needs_in(old, f.module, f.is_package, targets) if old is not None else set()
@@ -162,7 +215,7 @@ class Resolver:
         self.probes = 0  # subprocesses started (one per batch at most)
 
     def check(self, files: Iterable[FileToCheck], targets: Sequence[str]) -> dict[str, Verdict]:
-        needs = {f.path: written_needs(f, targets) for f in files}
+        needs = {f.path: written_needs(f, targets, self.root) for f in files}
         self._ask_external({n for ns in needs.values() for n in ns})
         out = {}
         for path, file_needs in needs.items():
