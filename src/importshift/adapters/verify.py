@@ -287,7 +287,7 @@ class SubprocessVerifier:
                 self._servers.append(server)
         name = target.name if target.kind == "import" else os.path.join(self.root, target.name)
         try:
-            code, result, tail, timed_out = server.ask(
+            code, result, tail, timed_out, seen = server.ask(
                 target.kind, name, self.options.timeout, self._live
             )
         except _ServerGone as exc:
@@ -298,17 +298,24 @@ class SubprocessVerifier:
         with self._lock:
             self._idle.append(server)
         output = tail.decode("utf-8", "replace")
+        notes = tuple(seen.decode("utf-8", "replace").splitlines())
         if timed_out:
             return Result(
-                target, Verdict.TIMEOUT, f"no answer after {self.options.timeout:g}s\n{output}"
+                target,
+                Verdict.TIMEOUT,
+                f"no answer after {self.options.timeout:g}s\n{output}",
+                f"no answer after {self.options.timeout:g}s",
+                notes,
             )
         if result == b"ok":
-            return Result(target, Verdict.OK)
+            return Result(target, Verdict.OK, notes=notes)
         if not result.startswith(b"failed\0"):
             return Result(
                 target,
                 Verdict.EXITED,
                 f"the interpreter exited (code {code}) before the import finished\n{output}",
+                f"the interpreter exited (code {code}) before the import finished",
+                notes,
             )
         _, kind, message, trace = result.decode("utf-8", "replace").split("\0", 3)
         first = message.strip().splitlines()[0] if message.strip() else ""
@@ -317,6 +324,7 @@ class SubprocessVerifier:
             Verdict.FAILED,
             f"{trace.rstrip()}\n{kind}: {message}",
             f"{kind}: {first}" if first else kind,
+            notes,
         )
 
     def _spawn(self, target: Target, args: Sequence[str] = ()) -> Result:
@@ -396,7 +404,7 @@ class _ForkServer:
         os.close(fd)
         try:
             self.proc = subprocess.Popen(
-                [python, "-c", _server_source(), log, *roots],
+                [python, "-c", _server_source(), log, str(os.getpid()), *roots],
                 cwd=cwd,
                 stdin=subprocess.PIPE,
                 stdout=subprocess.PIPE,
@@ -413,8 +421,11 @@ class _ForkServer:
 
     def ask(
         self, kind: str, name: str, timeout: float, live: set[int]
-    ) -> tuple[int, bytes, bytes, bool]:
-        """(exit code, result, output tail, timed out) for one import or compile."""
+    ) -> tuple[int, bytes, bytes, bool, bytes]:
+        """(exit code, result, output tail, timed out, notes) for one import or compile.
+
+        The server enforces the timeout itself; the tool only steps in when the server
+        does not answer well after it."""
         if not self.ready:
             first = self._line(time.monotonic() + max(timeout, 60.0))
             _unlink(self.log)  # the server unlinks it once open; this covers a failed start
@@ -422,8 +433,8 @@ class _ForkServer:
                 raise _ServerGone(self._stderr() or repr(first))
             self.ready = True
         payload = os.fsencode(name)
-        deadline = time.monotonic() + timeout
-        self._send(b"%s %d\n%s" % (kind.encode(), len(payload), payload))
+        deadline = time.monotonic() + timeout + 10
+        self._send(b"%s %d %r\n%s" % (kind.encode(), len(payload), timeout, payload))
         pid = int(self._line(deadline).split()[1])
         live.add(pid)
         timed_out = False
@@ -434,11 +445,15 @@ class _ForkServer:
                 timed_out = True
                 _kill_group(pid)
                 header = self._line(time.monotonic() + 30)
+        except _ServerGone:
+            _kill_group(pid)
+            raise
         finally:
             live.discard(pid)
-        _, code, rsize, tsize = header.split()
-        body = self._exact(int(rsize) + int(tsize), time.monotonic() + 30)
-        return int(code), body[: int(rsize)], body[int(rsize) :], timed_out
+        _, code, rsize, tsize, nsize, late = header.split()
+        r, t, n = int(rsize), int(tsize), int(nsize)
+        body = self._exact(r + t + n, time.monotonic() + 30)
+        return int(code), body[:r], body[r : r + t], timed_out or late == b"1", body[r + t :]
 
     def close(self) -> None:
         with contextlib.suppress(OSError):
