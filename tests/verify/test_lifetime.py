@@ -95,6 +95,36 @@ def test_killing_migrate_kills_the_spinning_import_and_its_server(
         proc.kill()
 
 
+def test_killing_migrate_kills_a_running_verify_command(tmp_path: pathlib.Path) -> None:
+    tree = tmp_path / "tree"
+    make_tree(tree, BASE)
+    mark = tmp_path / "mark"
+    spin = tmp_path / "spin.py"
+    spin.write_text(
+        "import os\nwith open(os.environ['IMPORTSHIFT_TEST_MARK'], 'w') as fh:\n"
+        "    fh.write(str(os.getpid()))\nwhile True:\n    pass\n"
+    )
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "importshift", "apply", "--timeout", "600"]
+        + ["--verify-cmd", f"{sys.executable} {spin}; true"],
+        cwd=tree,
+        env={**os.environ, "IMPORTSHIFT_TEST_MARK": str(mark)},
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    try:
+        deadline = time.monotonic() + 60
+        while not (mark.exists() and mark.read_text()) and time.monotonic() < deadline:
+            time.sleep(0.05)
+        command = int(mark.read_text())
+        assert alive(command)
+        os.kill(proc.pid, signal.SIGKILL)
+        proc.wait(timeout=30)
+        assert gone(command), "the verification command outlived migrate"
+    finally:
+        proc.kill()
+
+
 def test_a_daemon_started_by_an_import_is_killed_and_reported(tmp_path: pathlib.Path) -> None:
     tree = tmp_path / "tree"
     make_tree(tree, {**BASE, "pkg/daemon.py": DAEMON})

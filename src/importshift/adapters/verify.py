@@ -19,6 +19,7 @@ import select
 import shlex
 import signal
 import subprocess
+import sys
 import tempfile
 import threading
 import time
@@ -342,39 +343,44 @@ class SubprocessVerifier:
             if self.cache_dir:
                 argv += ["-o", f"cache_dir={self.cache_dir}"]
             argv.append(target.name)
+        watched = [sys.executable, "-c", _source("supervise.py"), repr(self.options.timeout)]
+        watched += ["shell", argv] if isinstance(argv, str) else ["argv", *argv]
         with tempfile.TemporaryFile() as log:
             try:
                 proc = subprocess.Popen(
-                    argv,
+                    watched,
                     cwd=self.root,
-                    stdin=subprocess.DEVNULL,
+                    stdin=subprocess.PIPE,  # its EOF tells the supervisor we are gone
                     stdout=log,
                     stderr=subprocess.STDOUT,
                     env=self._env(target),
-                    shell=isinstance(argv, str),
                     start_new_session=True,
                 )
             except OSError as exc:
                 return Result(target, Verdict.FAILED, f"cannot start {argv!r}: {exc}")
             self._live.add(proc.pid)
             try:
-                code = proc.wait(timeout=self.options.timeout)
-                timed_out = False
+                code = proc.wait(timeout=self.options.timeout + 10)
             except subprocess.TimeoutExpired:
-                timed_out = True
-                code = -1
+                code = _SUPERVISOR_TIMEOUT
             finally:
-                _kill_group(proc.pid)
-                self._live.discard(proc.pid)
+                with contextlib.suppress(OSError):
+                    proc.stdin.close()  # type: ignore[union-attr]
                 with contextlib.suppress(subprocess.TimeoutExpired):
                     proc.wait(timeout=5)
+                _kill_group(proc.pid)
+                self._live.discard(proc.pid)
             log.seek(0, os.SEEK_END)
             size = log.tell()
             log.seek(max(0, size - OUTPUT_TAIL))
             tail = log.read().decode("utf-8", "replace")
-        if timed_out:
+        late = f"no answer after {self.options.timeout:g}s"
+        if code == _SUPERVISOR_TIMEOUT and late in tail:
             return Result(
-                target, Verdict.TIMEOUT, f"no answer after {self.options.timeout:g}s\n{tail}"
+                target,
+                Verdict.TIMEOUT,
+                f"{late}\n{tail}",
+                late,
             )
         if code == 0 or (target.kind == "collect" and not args and code == 5):
             return Result(target, Verdict.OK, code=code)
@@ -387,6 +393,8 @@ class SubprocessVerifier:
             code=code,
         )
 
+
+_SUPERVISOR_TIMEOUT = 124  # supervise.py's exit code when the timeout passed
 
 # pytest ran (2: a file does not collect; 5: no tests); 3 and 4 are its internal/usage errors
 _PYTEST_RAN = frozenset({0, 1, 2, 5})
@@ -404,7 +412,7 @@ class _ForkServer:
         os.close(fd)
         try:
             self.proc = subprocess.Popen(
-                [python, "-c", _server_source(), log, str(os.getpid()), *roots],
+                [python, "-c", _source("forkserver.py"), log, str(os.getpid()), *roots],
                 cwd=cwd,
                 stdin=subprocess.PIPE,
                 stdout=subprocess.PIPE,
@@ -506,8 +514,8 @@ class _ForkServer:
 
 
 @functools.cache
-def _server_source() -> str:
-    with open(os.path.join(os.path.dirname(__file__), "forkserver.py"), encoding="utf-8") as fh:
+def _source(name: str) -> str:
+    with open(os.path.join(os.path.dirname(__file__), name), encoding="utf-8") as fh:
         return fh.read()
 
 
