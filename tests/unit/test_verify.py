@@ -118,7 +118,11 @@ def test_an_interpreter_that_cannot_start(tmp_path: pathlib.Path) -> None:
     assert result.verdict is Verdict.FAILED and "cannot start" in result.detail
 
 
-def test_test_files_and_interpreter(tmp_path: pathlib.Path) -> None:
+def test_test_files_and_interpreter(
+    tmp_path: pathlib.Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.delenv("VIRTUAL_ENV", raising=False)
+    monkeypatch.delenv("CONDA_PREFIX", raising=False)
     assert is_test_file("tests/foo.py") and is_test_file("pkg/test_x.py")
     assert is_test_file("pkg/x_test.py") and not is_test_file("pkg/x.py")
     assert pick_python(str(tmp_path), None) == sys.executable

@@ -218,3 +218,49 @@ def test_the_interpreter_is_chosen_and_printed(tmp_path: pathlib.Path) -> None:
         f"interpreter: {venv / 'python'} (from $VIRTUAL_ENV); verification: --verify import"
     )
     assert "interpreter works: Python 3." in result.stderr
+
+
+def test_a_shadowed_module_is_never_claimed_as_verified(tmp_path: pathlib.Path) -> None:
+    """``pkg/util.py`` beside the package ``pkg/util/``: importing ``pkg.util`` runs the
+    package, so the file is reported as not checkable instead of "verified"."""
+    make_tree(
+        tmp_path,
+        {
+            **BASE,
+            "pkg/util.py": "from pkg.events import Manager\nraise RuntimeError('never run')\n",
+            "pkg/util/__init__.py": "",
+        },
+    )
+    result = apply(tmp_path)
+    assert result.exit_code == 0, result.output
+    assert "from pkg.monitor import Monitor" in (tmp_path / "pkg/util.py").read_text()
+    assert "3 touched file(s): 2 verified at runtime, 0 statically only, 1 not checkable" in (
+        result.stderr
+    )
+    assert "shadowed: the package pkg/util/ is imported instead x 1" in result.stderr
+
+
+def test_interpreter_order(tmp_path: pathlib.Path) -> None:
+    from importshift.adapters.interpreter import choose_python
+
+    def prefix(name: str) -> pathlib.Path:
+        (tmp_path / name / "bin").mkdir(parents=True)
+        (tmp_path / name / "bin" / "python").write_text("")
+        return tmp_path / name
+
+    venv, conda = prefix("venv_env"), prefix("conda_env")
+    root = tmp_path / "repo"
+    root.mkdir()
+    env = {"VIRTUAL_ENV": str(venv), "CONDA_PREFIX": str(conda)}
+    assert choose_python(str(root), "/x/python", env) == ("/x/python", "--python")
+    assert choose_python(str(root), None, env) == (f"{venv}/bin/python", "$VIRTUAL_ENV")
+    env["VIRTUAL_ENV"] = str(tmp_path / "gone")  # no interpreter there: the next one
+    assert choose_python(str(root), None, env) == (f"{conda}/bin/python", "$CONDA_PREFIX")
+    (root / "venv" / "bin").mkdir(parents=True)
+    (root / "venv" / "bin" / "python").write_text("")
+    assert choose_python(str(root), None, {}) == (
+        f"{root}/venv/bin/python",
+        "venv/ at the root",
+    )
+    (root / "venv" / "bin" / "python").unlink()
+    assert choose_python(str(root), None, {}) == (sys.executable, "migrate's own")
