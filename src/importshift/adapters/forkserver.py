@@ -324,5 +324,35 @@ class _Reader:
         return data
 
 
+def once(kind, result_path, name, roots):
+    """Spawn mode (no ``os.fork``): this process imports one module and writes its result
+    to ``result_path``; the tool enforces the timeout and kills the process group."""
+    for mod in list(sys.modules):
+        if mod not in INITIAL:
+            del sys.modules[mod]
+    sys.path[0:0] = roots
+    sys.dont_write_bytecode = True
+    try:
+        if kind == "import":
+            __import__(name)
+        else:
+            with open(name, "rb") as fh:
+                compile(fh.read(), name, "exec", dont_inherit=True)
+        out = b"ok"
+    except BaseException as exc:
+        out = _failure(exc)
+    with open(result_path, "wb") as fh:
+        fh.write(out)
+    for stream in (sys.stdout, sys.stderr):
+        try:  # noqa: SIM105
+            stream.flush()
+        except BaseException:
+            pass
+    os._exit(0)
+
+
 if __name__ == "__main__":
-    main(sys.argv[1], int(sys.argv[2]), sys.argv[3:])
+    if sys.argv[1] == "--once":
+        once(sys.argv[2], sys.argv[3], sys.argv[4], sys.argv[5:])
+    else:
+        main(sys.argv[1], int(sys.argv[2]), sys.argv[3:])

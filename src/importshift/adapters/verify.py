@@ -12,22 +12,26 @@ from __future__ import annotations
 
 import contextlib
 import enum
-import functools
 import os
 import re
-import select
 import shlex
-import signal
 import subprocess
 import sys
 import tempfile
 import threading
-import time
 from collections.abc import Iterable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import Protocol
 
+from importshift.adapters.children import (
+    Answer,
+    ForkServer,
+    ServerGone,
+    kill_group,
+    source,
+    spawn_once,
+)
 from importshift.adapters.interpreter import (
     Interpreter,
     InterpreterError,
@@ -183,10 +187,11 @@ class SubprocessVerifier:
         self.info: InterpreterInfo | None = None
         self.cache_dir: str | None = os.path.join(root, ".migrate", "pytest-cache")
         self.proven = False
+        self.spawn = bool(options.spawn)  # decided by the baseline when None
         self.jobs = max(1, jobs)
         self._live: set[int] = set()  # process groups of running children
-        self._idle: list[_ForkServer] = []
-        self._servers: list[_ForkServer] = []
+        self._idle: list[ForkServer] = []
+        self._servers: list[ForkServer] = []
         self._lock = threading.Lock()
         self._stopping = False
 
@@ -197,6 +202,8 @@ class SubprocessVerifier:
         if not self.options.command or self.options.python:
             try:
                 self.info = check_interpreter(self.python, self.root, max(self.options.timeout, 30))
+                if self.options.spawn is None:
+                    self.spawn = not self.info.fork
             except InterpreterError as exc:
                 raise RefusedError(
                     f"cannot verify: {exc} (chosen by {self.interpreter.source})"
@@ -255,9 +262,9 @@ class SubprocessVerifier:
         except BaseException:  # Ctrl-C: kill every child group now, do not wait for them
             self._stopping = True
             for pgid in list(self._live):
-                _kill_group(pgid)
+                kill_group(pgid)
             for server in list(self._servers):
-                _kill_group(server.proc.pid)
+                kill_group(server.proc.pid)
             raise
         finally:
             pool.shutdown(wait=not self._stopping, cancel_futures=True)
@@ -277,27 +284,44 @@ class SubprocessVerifier:
     def _one(self, target: Target) -> Result:
         if target.kind in ("command", "collect"):
             return self._spawn(target)
+        name = target.name if target.kind == "import" else os.path.join(self.root, target.name)
+        if self.spawn:
+            try:
+                answer = spawn_once(
+                    self.python,
+                    self.roots,
+                    self.root,
+                    self._env(target),
+                    target.kind,
+                    name,
+                    self.options.timeout,
+                    self._live,
+                )
+            except ServerGone as exc:
+                return Result(target, Verdict.FAILED, str(exc), str(exc))
+            return self._judge(target, answer)
         with self._lock:
             server = self._idle.pop() if self._idle else None
         if server is None:
             try:
-                server = _ForkServer(self.python, self.roots, self.root, self._env(target))
+                server = ForkServer(self.python, self.roots, self.root, self._env(target))
             except OSError as exc:
                 return Result(target, Verdict.FAILED, f"cannot start {self.python}: {exc}")
             with self._lock:
                 self._servers.append(server)
-        name = target.name if target.kind == "import" else os.path.join(self.root, target.name)
         try:
-            code, result, tail, timed_out, seen = server.ask(
-                target.kind, name, self.options.timeout, self._live
-            )
-        except _ServerGone as exc:
+            answer = Answer(*server.ask(target.kind, name, self.options.timeout, self._live))
+        except ServerGone as exc:
             with self._lock:
                 self._servers.remove(server)
             server.close()
             return Result(target, Verdict.FAILED, f"the interpreter {self.python} failed: {exc}")
         with self._lock:
             self._idle.append(server)
+        return self._judge(target, answer)
+
+    def _judge(self, target: Target, answer: Answer) -> Result:
+        code, result, tail, timed_out, seen = answer
         output = tail.decode("utf-8", "replace")
         notes = tuple(seen.decode("utf-8", "replace").splitlines())
         if timed_out:
@@ -343,7 +367,7 @@ class SubprocessVerifier:
             if self.cache_dir:
                 argv += ["-o", f"cache_dir={self.cache_dir}"]
             argv.append(target.name)
-        watched = [sys.executable, "-c", _source("supervise.py"), repr(self.options.timeout)]
+        watched = [sys.executable, "-c", source("supervise.py"), repr(self.options.timeout)]
         watched += ["shell", argv] if isinstance(argv, str) else ["argv", *argv]
         with tempfile.TemporaryFile() as log:
             try:
@@ -368,7 +392,7 @@ class SubprocessVerifier:
                     proc.stdin.close()  # type: ignore[union-attr]
                 with contextlib.suppress(subprocess.TimeoutExpired):
                     proc.wait(timeout=5)
-                _kill_group(proc.pid)
+                kill_group(proc.pid)
                 self._live.discard(proc.pid)
             log.seek(0, os.SEEK_END)
             size = log.tell()
@@ -398,135 +422,6 @@ _SUPERVISOR_TIMEOUT = 124  # supervise.py's exit code when the timeout passed
 
 # pytest ran (2: a file does not collect; 5: no tests); 3 and 4 are its internal/usage errors
 _PYTEST_RAN = frozenset({0, 1, 2, 5})
-
-
-class _ServerGone(Exception):
-    """The fork server died or never started; the message says what it printed."""
-
-
-class _ForkServer:
-    """One clean interpreter forking a child per target (see ``forkserver.py``)."""
-
-    def __init__(self, python: str, roots: list[str], cwd: str, env: dict[str, str]) -> None:
-        fd, log = tempfile.mkstemp(prefix="importshift-verify-")
-        os.close(fd)
-        try:
-            self.proc = subprocess.Popen(
-                [python, "-c", _source("forkserver.py"), log, str(os.getpid()), *roots],
-                cwd=cwd,
-                stdin=subprocess.PIPE,
-                stdout=subprocess.PIPE,
-                stderr=subprocess.PIPE,
-                env=env,
-                start_new_session=True,
-            )
-        except OSError:
-            _unlink(log)
-            raise
-        self.log = log
-        self.ready = False
-        self.buf = b""
-
-    def ask(
-        self, kind: str, name: str, timeout: float, live: set[int]
-    ) -> tuple[int, bytes, bytes, bool, bytes]:
-        """(exit code, result, output tail, timed out, notes) for one import or compile.
-
-        The server enforces the timeout itself; the tool only steps in when the server
-        does not answer well after it."""
-        if not self.ready:
-            first = self._line(time.monotonic() + max(timeout, 60.0))
-            _unlink(self.log)  # the server unlinks it once open; this covers a failed start
-            if first != b"ready":
-                raise _ServerGone(self._stderr() or repr(first))
-            self.ready = True
-        payload = os.fsencode(name)
-        deadline = time.monotonic() + timeout + 10
-        self._send(b"%s %d %r\n%s" % (kind.encode(), len(payload), timeout, payload))
-        pid = int(self._line(deadline).split()[1])
-        live.add(pid)
-        timed_out = False
-        try:
-            try:
-                header = self._line(deadline)
-            except TimeoutError:
-                timed_out = True
-                _kill_group(pid)
-                header = self._line(time.monotonic() + 30)
-        except _ServerGone:
-            _kill_group(pid)
-            raise
-        finally:
-            live.discard(pid)
-        _, code, rsize, tsize, nsize, late = header.split()
-        r, t, n = int(rsize), int(tsize), int(nsize)
-        body = self._exact(r + t + n, time.monotonic() + 30)
-        return int(code), body[:r], body[r : r + t], timed_out or late == b"1", body[r + t :]
-
-    def close(self) -> None:
-        with contextlib.suppress(OSError):
-            self.proc.stdin.close()  # type: ignore[union-attr]
-        try:
-            self.proc.wait(timeout=5)
-        except subprocess.TimeoutExpired:
-            _kill_group(self.proc.pid)
-            self.proc.wait()
-        for stream in (self.proc.stdout, self.proc.stderr):
-            with contextlib.suppress(OSError):
-                stream.close()  # type: ignore[union-attr]
-        _unlink(self.log)
-
-    def _send(self, data: bytes) -> None:
-        try:
-            self.proc.stdin.write(data)  # type: ignore[union-attr]
-            self.proc.stdin.flush()  # type: ignore[union-attr]
-        except OSError as exc:
-            raise _ServerGone(self._stderr() or str(exc)) from None
-
-    def _fill(self, deadline: float) -> None:
-        fd = self.proc.stdout.fileno()  # type: ignore[union-attr]
-        wait = deadline - time.monotonic()
-        if wait <= 0 or not select.select([fd], [], [], wait)[0]:
-            raise TimeoutError
-        chunk = os.read(fd, 65536)
-        if not chunk:
-            raise _ServerGone(self._stderr() or "it exited")
-        self.buf += chunk
-
-    def _line(self, deadline: float) -> bytes:
-        while b"\n" not in self.buf:
-            self._fill(deadline)
-        line, self.buf = self.buf.split(b"\n", 1)
-        return line
-
-    def _exact(self, size: int, deadline: float) -> bytes:
-        while len(self.buf) < size:
-            self._fill(deadline)
-        data, self.buf = self.buf[:size], self.buf[size:]
-        return data
-
-    def _stderr(self) -> str:
-        """What a dead server printed (read only once it is dead: nothing else writes there)."""
-        if self.proc.poll() is None:
-            return ""
-        text = self.proc.stderr.read().decode("utf-8", "replace")  # type: ignore[union-attr]
-        return text.strip().splitlines()[-1] if text.strip() else ""
-
-
-@functools.cache
-def _source(name: str) -> str:
-    with open(os.path.join(os.path.dirname(__file__), name), encoding="utf-8") as fh:
-        return fh.read()
-
-
-def _kill_group(pgid: int) -> None:
-    with contextlib.suppress(OSError):
-        os.killpg(pgid, signal.SIGKILL)
-
-
-def _unlink(path: str) -> None:
-    with contextlib.suppress(OSError):
-        os.unlink(path)
 
 
 def make_verifier(
