@@ -67,6 +67,13 @@ def test_interpreter_that_does_not_work_is_refused(
     assert snapshot(tmp_path) == before
 
 
+def test_a_bad_python_is_refused_with_verify_none_too(tmp_path: pathlib.Path) -> None:
+    make_tree(tmp_path, BASE)
+    before = snapshot(tmp_path)
+    refused(apply(tmp_path, "--verify", "none", "--python", "/bin/false"), "/bin/false")
+    assert snapshot(tmp_path) == before
+
+
 def test_interpreter_that_cannot_import_the_stdlib_is_refused(tmp_path: pathlib.Path) -> None:
     make_tree(tmp_path, BASE)
     fake = tmp_path / "py"

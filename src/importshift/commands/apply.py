@@ -7,7 +7,7 @@ import os
 from collections.abc import Sequence
 
 from importshift.adapters.git import Git
-from importshift.adapters.interpreter import choose_python
+from importshift.adapters.interpreter import InterpreterError, check_interpreter, choose_python
 from importshift.adapters.verify import (
     NoVerifier,
     Result,
@@ -76,6 +76,11 @@ def run(
             rules.root, rules.source_roots, vopts, opts.jobs or os.cpu_count() or 1
         )
         verifier.prove([c.file for c in changes])  # the baseline: refuses (exit 2) or passes
+        if vopts.python and verifier.info is None:  # --verify none: the static check uses it
+            try:
+                check_interpreter(python.path, rules.root)
+            except InterpreterError as exc:
+                raise RefusedError(f"cannot check imports: {exc} (chosen by --python)") from None
         if verifier.info is not None and opts.verbosity >= 0:
             out.err(f"interpreter works: Python {verifier.info.version}")
         watch = None if isinstance(verifier, NoVerifier) else WriteWatch(rules.root)
