@@ -67,6 +67,13 @@ def test_interpreter_that_does_not_work_is_refused(
     assert snapshot(tmp_path) == before
 
 
+def test_the_repo_files_do_not_fail_the_interpreter_check(tmp_path: pathlib.Path) -> None:
+    """A ``json.py`` at the root shadows the stdlib for code run there, not for the check."""
+    make_tree(tmp_path, {**BASE, "json.py": "raise SystemExit('not the stdlib json')\n"})
+    result = apply(tmp_path)
+    assert result.exit_code == 0, result.output
+
+
 def test_a_bad_python_is_refused_with_verify_none_too(tmp_path: pathlib.Path) -> None:
     make_tree(tmp_path, BASE)
     before = snapshot(tmp_path)

@@ -43,7 +43,9 @@ sys.stdout.write("\n@@importshift@@" + json.dumps(out))
 """
 
 _HELLO = r"""
-import encodings, importlib.util, json, os, sys, traceback
+import sys
+sys.path[:] = [p for p in sys.path if p not in ("", ".")]  # the stdlib, not the repo's files
+import encodings, importlib.util, json, os, traceback
 sys.stdout.write("\n@@importshift@@" + json.dumps({
     "version": "%d.%d.%d" % tuple(sys.version_info[:3]),
     "executable": sys.executable,

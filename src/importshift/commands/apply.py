@@ -254,15 +254,19 @@ def _run_batches(
         bid = str(first + n)
         if bar is not None:
             bar.batch(n + 1, len(group))
+        held = len(static.refused)
         report = land(
             rules.root, verifier, journal, bid, static.filter([by_path[p] for p in group]), watch
         )
+        held = len(static.refused) - held
         reports.append(report)
         status = f"{len(report.landed)} landed"
         if report.rolled_back:
             status += f", {len(report.rolled_back)} rolled back"
         if report.skipped:
             status += f", {len(report.skipped)} skipped"
+        if held:
+            status += f", {held} not written (unresolved imports)"
         if bar is not None:
             bar.done(len(group))
         elif progress:
