@@ -186,3 +186,20 @@ def test_one_changed_line_of_a_parenthesised_import(tmp_path: pathlib.Path) -> N
     f = FileToCheck("u.py", "u", False, (edit,), new.encode(), old.encode())
     verdict = Resolver(str(tmp_path), ["."], sys.executable).check([f], ["pkg.canonical"])["u.py"]
     assert verdict.missing == ("from pkg.canonical import gone: pkg.canonical does not bind gone",)
+
+
+def test_names_bound_by_loops_with_and_global(tmp_path: pathlib.Path) -> None:
+    make_tree(
+        tmp_path,
+        {
+            "pkg/__init__.py": "",
+            "pkg/dyn.py": "for Looped in range(2):\n    pass\n\nwith open(__file__) as Opened:\n"
+            "    pass\n\ntry:\n    pass\nexcept Exception as Caught:\n    pass\n\n\n"
+            "def init():\n    global Later\n    Later = 1\n",
+        },
+    )
+    for name in ("Looped", "Opened", "Later"):
+        verdict, _ = _check(tmp_path, "u.py", "", f"from pkg.dyn import {name}", [])
+        assert verdict.proven, (name, verdict)
+    verdict, _ = _check(tmp_path, "u.py", "", "from pkg.dyn import Caught", [])
+    assert verdict.missing  # ``except ... as Caught`` unbinds it at the end of the block

@@ -456,8 +456,14 @@ def _top_level(
                 stack.extend(getattr(node, field, []))
             for handler in getattr(node, "handlers", []):
                 stack.extend(handler.body)
+            bound = [getattr(node, "target", None)]
+            bound += [item.optional_vars for item in getattr(node, "items", [])]
+            for target in filter(None, bound):
+                names.update(n.id for n in ast.walk(target) if isinstance(n, ast.Name))
         elif isinstance(node, ast.Expr) and _writes_globals(node.value):
             return None
+    # ``global X`` in a function binds X once it runs: counted, never a false "missing"
+    names.update(n for g in ast.walk(tree) if isinstance(g, ast.Global) for n in g.names)
     if "__getattr__" in names:
         return None
     return names, stars, public
