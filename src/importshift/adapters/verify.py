@@ -1,11 +1,18 @@
 """Verification: import (or compile, or collect) touched modules in fresh interpreters.
 
 User code runs only here, in subprocesses: stdin closed, output captured to a file and
-truncated, a timeout, its own process group (grandchildren die too). Imports and compiles go
-through fork servers (``forkserver.py``): one clean interpreter per job that forks a child per
-module, so each import starts from a fresh interpreter's state without paying for its
-start-up. Success is a result the child sends after the import returns, so
-``sys.exit(0)``/``os._exit(0)`` during the import is not mistaken for success.
+truncated, a timeout enforced where it runs, its own process group (grandchildren die too),
+and nothing outliving the tool. Imports and compiles go through fork servers
+(``forkserver.py``, client in ``children.py``): one clean interpreter per job that forks a
+child per module, so each import starts from a fresh interpreter's state without paying for
+its start-up; where the interpreter cannot fork, one fresh interpreter per import. Commands
+and collections run under ``supervise.py``. Success is a result the child sends after the
+import returns, so ``sys.exit(0)``/``os._exit(0)`` during the import is not success.
+
+Before the first write, ``prove`` runs the baseline (the interpreter works; the command or
+collection runs on the untouched tree) and refuses otherwise. Failures carry a signature
+(verdict, exception type, normalised message) so that blame compares failures, not
+pass/fail.
 """
 
 from __future__ import annotations
