@@ -12,6 +12,7 @@ import pytest
 from helpers import make_tree
 
 from importshift.adapters.verify import (
+    Result,
     SubprocessVerifier,
     Target,
     Verdict,
@@ -168,3 +169,27 @@ def test_an_interpreter_without_fork_is_verified_one_process_per_import(
     targets = [Target("import", n) for n in ("pkg.ok", "pkg.fails", "pkg.needs_fork")]
     results = verifier.run(targets)
     assert [results[t].verdict for t in targets] == [Verdict.OK, Verdict.FAILED, Verdict.OK]
+
+
+def test_failure_signatures() -> None:
+    def failed(error: str, kind: str = "import") -> str:
+        return Result(Target(kind, "m"), Verdict.FAILED, "trace\n" + error, error).signature
+
+    same = [
+        "RuntimeError: <object at 0x7f3a2b1c0d90> broke in /home/a/src/pkg/m.py, line 12",
+        "RuntimeError: <object at 0x55d1e0a8b4f0> broke in /tmp/b/src/pkg/m.py, line 14",
+    ]
+    assert failed(same[0]) == failed(same[1])
+    assert failed("ImportError: cannot import name 'X'") != failed(
+        "ImportError: cannot import name 'Y'"
+    )
+    assert failed("ImportError: boom") != failed("RuntimeError: boom")
+    timed_out = Result(Target("import", "m"), Verdict.TIMEOUT, "", "no answer after 5s")
+    assert timed_out.signature != failed("no answer after 5s")
+    # a command's output: durations are noise, counts are not
+    assert failed("exit code 1: 3 failed in 1.52s", "command") == failed(
+        "exit code 1: 3 failed in 2.01s", "command"
+    )
+    assert failed("exit code 1: 3 failed in 1.52s", "command") != failed(
+        "exit code 1: 4 failed in 1.52s", "command"
+    )

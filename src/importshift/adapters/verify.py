@@ -71,15 +71,15 @@ class Target:
 _PATHS = re.compile(r"""(?:[A-Za-z]:)?(?:[\w.~+-]*[/\\])+[\w.+-]*""")
 _ADDRESSES = re.compile(r"\b0x[0-9a-fA-F]+\b")
 _LINES = re.compile(r"\bline \d+")
-_NUMBERS = re.compile(r"\d+(?:\.\d+)?")
+_DURATIONS = re.compile(r"\b\d+(?:\.\d+)?\s?(?:s|ms|seconds?)\b")
 
 
-def normalise(message: str, numbers: bool = False) -> str:
+def normalise(message: str, durations: bool = False) -> str:
     """A failure message without what changes between two runs of the same failure:
-    paths, addresses, line numbers (and, for command output, every number)."""
+    paths, addresses, line numbers (and, for command output, durations)."""
     text = _ADDRESSES.sub("0x?", _PATHS.sub("<path>", message))
-    text = _NUMBERS.sub("N", text) if numbers else _LINES.sub("line N", text)
-    return " ".join(text.split())
+    text = _LINES.sub("line N", text)
+    return " ".join((_DURATIONS.sub("N s", text) if durations else text).split())
 
 
 @dataclass(frozen=True, slots=True)
@@ -110,8 +110,8 @@ class Result:
         message. Two failures with equal signatures are the same failure."""
         if self.ok:
             return "ok"
-        numbers = self.target.kind in ("command", "collect")
-        return f"{self.verdict.value}|{normalise(self.cause(), numbers)}"
+        durations = self.target.kind in ("command", "collect")
+        return f"{self.verdict.value}|{normalise(self.cause(), durations)}"
 
     def summary(self) -> str:
         first = self.cause()
