@@ -278,3 +278,12 @@ def test_interpreter_order(tmp_path: pathlib.Path) -> None:
     )
     (root / "venv" / "bin" / "python").unlink()
     assert choose_python(str(root), None, {}) == (sys.executable, "migrate's own")
+
+
+def test_nothing_to_apply_runs_no_baseline(tmp_path: pathlib.Path) -> None:
+    """A no-op apply does not run the (possibly long) verification command at all."""
+    make_tree(tmp_path, {**BASE, "pkg/views.py": "", "tests/test_views.py": ""})
+    marker = tmp_path / "ran"
+    result = apply(tmp_path, "--verify-cmd", f"touch {marker}")
+    assert result.exit_code == 0, result.output
+    assert not marker.exists()

@@ -75,8 +75,9 @@ def run(
         verifier = verifier or make_verifier(
             rules.root, rules.source_roots, vopts, opts.jobs or os.cpu_count() or 1
         )
-        verifier.prove([c.file for c in changes])  # the baseline: refuses (exit 2) or passes
-        if vopts.python and verifier.info is None:  # --verify none: the static check uses it
+        if changes:  # the baseline: refuses (exit 2) or passes; nothing to do, nothing run
+            verifier.prove([c.file for c in changes])
+        if changes and vopts.python and verifier.info is None:  # --verify none: static uses it
             try:
                 check_interpreter(python.path, rules.root)
             except InterpreterError as exc:
