@@ -97,7 +97,7 @@ def test_killing_migrate_kills_the_spinning_import_and_its_server(
 
 def test_killing_migrate_kills_a_running_verify_command(tmp_path: pathlib.Path) -> None:
     tree = tmp_path / "tree"
-    make_tree(tree, BASE)
+    make_tree(tree, {**BASE, "pkg/views.py": "from pkg.events import Manager\n"})
     mark = tmp_path / "mark"
     spin = tmp_path / "spin.py"
     spin.write_text(
