@@ -12,6 +12,7 @@ import pytest
 from helpers import make_tree
 
 from importshift.adapters.verify import (
+    Result,
     SubprocessVerifier,
     Target,
     Verdict,
@@ -43,12 +44,13 @@ TREE = {
 }
 
 
-@pytest.fixture
-def verifier(tmp_path: pathlib.Path) -> SubprocessVerifier:
+@pytest.fixture(params=[False, True], ids=["fork server", "spawn"])
+def verifier(tmp_path: pathlib.Path, request: pytest.FixtureRequest) -> SubprocessVerifier:
+    """Both runners: the fork server, and one process per import (forced here; chosen
+    by itself where the interpreter has no ``os.fork``)."""
     make_tree(tmp_path, TREE)
-    return SubprocessVerifier(
-        str(tmp_path), ["."], VerifyOptions(VerifyMode.IMPORT, timeout=3.0), jobs=4
-    )
+    options = VerifyOptions(VerifyMode.IMPORT, timeout=3.0, spawn=request.param)
+    return SubprocessVerifier(str(tmp_path), ["."], options, jobs=4)
 
 
 def test_outcomes(verifier: SubprocessVerifier) -> None:
@@ -63,8 +65,7 @@ def test_outcomes(verifier: SubprocessVerifier) -> None:
         "chdir",
         "reads_stdin",
         "forks",
-        "kills_server",
-    ]
+    ] + ([] if verifier.spawn else ["kills_server"])  # spawned: its parent is the tool
     start = time.monotonic()
     results = verifier.run(
         [Target("import", f"pkg.{n}") for n in names] + [Target("compile", "script.py")]
@@ -82,16 +83,16 @@ def test_outcomes(verifier: SubprocessVerifier) -> None:
         "pkg.chdir": Verdict.OK,
         "pkg.reads_stdin": Verdict.OK,  # stdin is closed
         "pkg.forks": Verdict.OK,
-        "pkg.kills_server": Verdict.FAILED,  # reported; the next import gets a new server
         "script.py": Verdict.FAILED,
-    }
+    } | ({} if verifier.spawn else {"pkg.kills_server": Verdict.FAILED})  # a new server next
     assert elapsed < 30
     fails = results[Target("import", "pkg.fails")]
     assert "ModuleNotFoundError: No module named 'nowhere_to_be_found'" in fails.detail
     loud = results[Target("import", "pkg.loud")]
     assert len(loud.detail) <= 4000  # output is truncated, never held whole
     assert os.getcwd() != "/"
-    assert "failed: it exited" in results[Target("import", "pkg.kills_server")].detail
+    if not verifier.spawn:
+        assert "failed: it exited" in results[Target("import", "pkg.kills_server")].detail
 
 
 def test_every_import_starts_from_a_fresh_interpreter(verifier: SubprocessVerifier) -> None:
@@ -118,7 +119,11 @@ def test_an_interpreter_that_cannot_start(tmp_path: pathlib.Path) -> None:
     assert result.verdict is Verdict.FAILED and "cannot start" in result.detail
 
 
-def test_test_files_and_interpreter(tmp_path: pathlib.Path) -> None:
+def test_test_files_and_interpreter(
+    tmp_path: pathlib.Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.delenv("VIRTUAL_ENV", raising=False)
+    monkeypatch.delenv("CONDA_PREFIX", raising=False)
     assert is_test_file("tests/foo.py") and is_test_file("pkg/test_x.py")
     assert is_test_file("pkg/x_test.py") and not is_test_file("pkg/x.py")
     assert pick_python(str(tmp_path), None) == sys.executable
@@ -140,3 +145,51 @@ def test_verify_command(tmp_path: pathlib.Path) -> None:
     assert targets == {Target("command", "exit 3")}
     (result,) = verifier.run(targets).values()
     assert result.verdict is Verdict.FAILED and "exit code 3" in result.detail
+
+
+def test_an_interpreter_without_fork_is_verified_one_process_per_import(
+    tmp_path: pathlib.Path,
+) -> None:
+    """Feature detection, with a real interpreter whose ``os`` has no ``fork``."""
+    make_tree(
+        tmp_path,
+        {
+            **TREE,
+            "nofork/sitecustomize.py": "import os\ndel os.fork\n",
+            "pkg/needs_fork.py": "import os\nassert not hasattr(os, 'fork')\n",
+        },
+    )
+    python = tmp_path / "python-without-fork"
+    python.write_text(f'#!/bin/sh\nPYTHONPATH={tmp_path / "nofork"} exec {sys.executable} "$@"\n')
+    python.chmod(0o755)
+    options = VerifyOptions(VerifyMode.IMPORT, python=str(python), timeout=5.0)
+    verifier = SubprocessVerifier(str(tmp_path), ["."], options, jobs=2)
+    verifier.prove([])
+    assert verifier.info is not None and not verifier.info.fork and verifier.spawn
+    targets = [Target("import", n) for n in ("pkg.ok", "pkg.fails", "pkg.needs_fork")]
+    results = verifier.run(targets)
+    assert [results[t].verdict for t in targets] == [Verdict.OK, Verdict.FAILED, Verdict.OK]
+
+
+def test_failure_signatures() -> None:
+    def failed(error: str, kind: str = "import") -> str:
+        return Result(Target(kind, "m"), Verdict.FAILED, "trace\n" + error, error).signature
+
+    same = [
+        "RuntimeError: <object at 0x7f3a2b1c0d90> broke in /home/a/src/pkg/m.py, line 12",
+        "RuntimeError: <object at 0x55d1e0a8b4f0> broke in /tmp/b/src/pkg/m.py, line 14",
+    ]
+    assert failed(same[0]) == failed(same[1])
+    assert failed("ImportError: cannot import name 'X'") != failed(
+        "ImportError: cannot import name 'Y'"
+    )
+    assert failed("ImportError: boom") != failed("RuntimeError: boom")
+    timed_out = Result(Target("import", "m"), Verdict.TIMEOUT, "", "no answer after 5s")
+    assert timed_out.signature != failed("no answer after 5s")
+    # a command's output: durations are noise, counts are not
+    assert failed("exit code 1: 3 failed in 1.52s", "command") == failed(
+        "exit code 1: 3 failed in 2.01s", "command"
+    )
+    assert failed("exit code 1: 3 failed in 1.52s", "command") != failed(
+        "exit code 1: 4 failed in 1.52s", "command"
+    )

@@ -1,32 +1,52 @@
 """Verification: import (or compile, or collect) touched modules in fresh interpreters.
 
 User code runs only here, in subprocesses: stdin closed, output captured to a file and
-truncated, a timeout, its own process group (grandchildren die too). Imports and compiles go
-through fork servers (``forkserver.py``): one clean interpreter per job that forks a child per
-module, so each import starts from a fresh interpreter's state without paying for its
-start-up. Success is a result the child sends after the import returns, so
-``sys.exit(0)``/``os._exit(0)`` during the import is not mistaken for success.
+truncated, a timeout enforced where it runs, its own process group (grandchildren die too),
+and nothing outliving the tool. Imports and compiles go through fork servers
+(``forkserver.py``, client in ``children.py``): one clean interpreter per job that forks a
+child per module, so each import starts from a fresh interpreter's state without paying for
+its start-up; where the interpreter cannot fork, one fresh interpreter per import. Commands
+and collections run under ``supervise.py``. Success is a result the child sends after the
+import returns, so ``sys.exit(0)``/``os._exit(0)`` during the import is not success.
+
+Before the first write, ``prove`` runs the baseline (the interpreter works; the command or
+collection runs on the untouched tree) and refuses otherwise. Failures carry a signature
+(verdict, exception type, normalised message) so that blame compares failures, not
+pass/fail.
 """
 
 from __future__ import annotations
 
 import contextlib
 import enum
-import functools
 import os
-import select
+import re
 import shlex
-import signal
 import subprocess
 import sys
 import tempfile
 import threading
-import time
 from collections.abc import Iterable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import Protocol
 
+from importshift.adapters.children import (
+    Answer,
+    ForkServer,
+    ServerGone,
+    kill_group,
+    source,
+    spawn_once,
+)
+from importshift.adapters.interpreter import (
+    Interpreter,
+    InterpreterError,
+    InterpreterInfo,
+    check_interpreter,
+    choose_python,
+)
+from importshift.core.errors import RefusedError
 from importshift.core.model import SourceFile
 from importshift.core.options import VerifyMode, VerifyOptions
 
@@ -48,25 +68,92 @@ class Target:
     name: str
 
 
+_PATHS = re.compile(r"""(?:[A-Za-z]:)?(?:[\w.~+-]*[/\\])+[\w.+-]*""")
+_ADDRESSES = re.compile(r"\b0x[0-9a-fA-F]+\b")
+_LINES = re.compile(r"\bline \d+")
+_DURATIONS = re.compile(r"\b\d+(?:\.\d+)?\s?(?:s|ms|seconds?)\b")
+
+
+def normalise(message: str, durations: bool = False) -> str:
+    """A failure message without what changes between two runs of the same failure:
+    paths, addresses, line numbers (and, for command output, durations)."""
+    text = _ADDRESSES.sub("0x?", _PATHS.sub("<path>", message))
+    text = _LINES.sub("line N", text)
+    return " ".join((_DURATIONS.sub("N s", text) if durations else text).split())
+
+
 @dataclass(frozen=True, slots=True)
 class Result:
     target: Target
     verdict: Verdict
     detail: str = ""
+    error: str = ""  # the failure in one line ("Type: message"), when known
+    notes: tuple[str, ...] = ()  # things seen and dealt with (background processes killed)
+    code: int | None = None  # a command's exit code
 
     @property
     def ok(self) -> bool:
         return self.verdict is Verdict.OK
 
+    def cause(self) -> str:
+        """The failure in one line: the exception, else the last line of its output."""
+        if self.error:
+            return self.error
+        lines = [line.strip() for line in self.detail.strip().splitlines() if line.strip()]
+        marked = [line[1:].strip() for line in lines if line.startswith("E ")]
+        errors = [line for line in lines if "error" in line.lower()]
+        return (marked or errors or lines or [""])[-1]
+
+    @property
+    def signature(self) -> str:
+        """What identifies this failure across runs: verdict, exception type, normalised
+        message. Two failures with equal signatures are the same failure."""
+        if self.ok:
+            return "ok"
+        durations = self.target.kind in ("command", "collect")
+        return f"{self.verdict.value}|{normalise(self.cause(), durations)}"
+
     def summary(self) -> str:
-        first = self.detail.strip().splitlines()[-1] if self.detail.strip() else ""
+        first = self.cause()
         return f"{self.verdict.value}: {first}" if first else self.verdict.value
 
 
 class Verifier(Protocol):
+    @property
+    def interpreter(self) -> Interpreter | None: ...
+
+    @property
+    def info(self) -> InterpreterInfo | None: ...
+
+    def prove(self, files: Sequence[SourceFile]) -> None:
+        """Refuse (RefusedError) unless this verification can run on the untouched tree."""
+        ...
+
     def targets(self, files: Iterable[SourceFile]) -> set[Target]: ...
 
     def run(self, targets: Iterable[Target]) -> dict[Target, Result]: ...
+
+
+def shadowed(root: str, f: SourceFile) -> str | None:
+    """Why importing ``f.module`` would not run ``f`` (dead code), or None.
+
+    ``X.py`` beside a package ``X/`` (with ``__init__.py``): the package wins. A file
+    below a folder ``X/`` without ``__init__.py`` beside ``X.py``: the module wins."""
+    if f.module is None:
+        return None
+    full = os.path.join(root, f.path)
+    folder, name = os.path.split(full)
+    if not f.is_package and name.endswith(".py"):
+        package = os.path.join(folder, name[:-3])
+        if os.path.isfile(os.path.join(package, "__init__.py")):
+            return f"the package {os.path.relpath(package, root)}/ is imported instead"
+    depth = f.module.count(".")
+    below = os.path.dirname(folder) if f.is_package else folder
+    for _ in range(depth):
+        if not os.path.isfile(os.path.join(below, "__init__.py")) and os.path.isfile(below + ".py"):
+            return f"the module {os.path.relpath(below, root)}.py is imported instead"
+        below = os.path.dirname(below)
+    return None
 
 
 def is_test_file(path: str) -> bool:
@@ -75,18 +162,17 @@ def is_test_file(path: str) -> bool:
 
 
 def pick_python(root: str, explicit: str | None) -> str:
-    """--python, else the repository's .venv/venv interpreter, else this one."""
-    if explicit:
-        return explicit
-    for folder in (".venv", "venv"):
-        for rel in ("bin/python", "Scripts/python.exe"):
-            candidate = os.path.join(root, folder, rel)
-            if os.path.exists(candidate):
-                return candidate
-    return sys.executable
+    """The interpreter's path (see ``choose_python`` for the order)."""
+    return choose_python(root, explicit).path
 
 
 class NoVerifier:
+    interpreter: Interpreter | None = None
+    info: InterpreterInfo | None = None
+
+    def prove(self, files: Sequence[SourceFile]) -> None:
+        """Nothing to prove: nothing runs."""
+
     def targets(self, files: Iterable[SourceFile]) -> set[Target]:
         return set()
 
@@ -103,13 +189,61 @@ class SubprocessVerifier:
         self.root = root
         self.roots = [os.path.normpath(os.path.join(root, r)) for r in source_roots]
         self.options = options
-        self.python = pick_python(root, options.python)
+        self.interpreter = choose_python(root, options.python)
+        self.python = self.interpreter.path
+        self.info: InterpreterInfo | None = None
+        self.cache_dir: str | None = os.path.join(root, ".migrate", "pytest-cache")
+        self.proven = False
+        self.spawn = bool(options.spawn)  # decided by the baseline when None
         self.jobs = max(1, jobs)
         self._live: set[int] = set()  # process groups of running children
-        self._idle: list[_ForkServer] = []
-        self._servers: list[_ForkServer] = []
+        self._idle: list[ForkServer] = []
+        self._servers: list[ForkServer] = []
         self._lock = threading.Lock()
         self._stopping = False
+
+    def prove(self, files: Sequence[SourceFile]) -> None:
+        """The baseline before batch 1: the interpreter starts and imports the standard
+        library; ``--verify-cmd`` passes on the untouched tree; pytest can collect. Anything
+        else is a refusal (exit 2) quoting what the interpreter or command printed."""
+        if not self.options.command or self.options.python:
+            try:
+                self.info = check_interpreter(self.python, self.root, max(self.options.timeout, 30))
+                if self.options.spawn is None:
+                    self.spawn = not self.info.fork
+            except InterpreterError as exc:
+                raise RefusedError(
+                    f"cannot verify: {exc} (chosen by {self.interpreter.source})"
+                ) from None
+        if self.options.command:
+            result = self._spawn(Target("command", self.options.command))
+            if not result.ok:
+                raise RefusedError(
+                    f"cannot verify: --verify-cmd {self.options.command!r} fails on the "
+                    f"untouched tree ({result.summary()}); fix it or choose another --verify"
+                )
+            return
+        if self.options.mode is not VerifyMode.COLLECT:
+            return
+        version = self._spawn(Target("collect", ""), ["--version"])
+        if not version.ok:
+            raise RefusedError(
+                f"cannot verify: pytest does not run in {self.python} ({version.summary()}); "
+                "install it there, pass --python, or use --verify import"
+            )
+        sample = sorted(f.path for f in files if is_test_file(f.path))[:1]
+        if not sample:
+            return
+        first = self._spawn(Target("collect", sample[0]))
+        if first.code in _PYTEST_RAN:
+            return
+        self.cache_dir = None  # perhaps our cache_dir clashes with the configuration
+        second = self._spawn(Target("collect", sample[0]))
+        if second.code not in _PYTEST_RAN:
+            raise RefusedError(
+                f"cannot verify: pytest --collect-only {sample[0]} cannot run on the untouched "
+                f"tree ({first.summary()}); fix the pytest configuration or use --verify import"
+            )
 
     def targets(self, files: Iterable[SourceFile]) -> set[Target]:
         if self.options.command:
@@ -119,7 +253,8 @@ class SubprocessVerifier:
             if self.options.mode is VerifyMode.COLLECT and is_test_file(f.path):
                 out.add(Target("collect", f.path))
             elif f.module:
-                out.add(Target("import", f.module))
+                if not shadowed(self.root, f):  # importing it would import something else
+                    out.add(Target("import", f.module))
             else:
                 out.add(Target("compile", f.path))
         return out
@@ -134,9 +269,9 @@ class SubprocessVerifier:
         except BaseException:  # Ctrl-C: kill every child group now, do not wait for them
             self._stopping = True
             for pgid in list(self._live):
-                _kill_group(pgid)
+                kill_group(pgid)
             for server in list(self._servers):
-                _kill_group(server.proc.pid)
+                kill_group(server.proc.pid)
             raise
         finally:
             pool.shutdown(wait=not self._stopping, cancel_futures=True)
@@ -156,211 +291,144 @@ class SubprocessVerifier:
     def _one(self, target: Target) -> Result:
         if target.kind in ("command", "collect"):
             return self._spawn(target)
+        name = target.name if target.kind == "import" else os.path.join(self.root, target.name)
+        if self.spawn:
+            try:
+                answer = spawn_once(
+                    self.python,
+                    self.roots,
+                    self.root,
+                    self._env(target),
+                    target.kind,
+                    name,
+                    self.options.timeout,
+                    self._live,
+                )
+            except ServerGone as exc:
+                return Result(target, Verdict.FAILED, str(exc), str(exc))
+            return self._judge(target, answer)
         with self._lock:
             server = self._idle.pop() if self._idle else None
         if server is None:
             try:
-                server = _ForkServer(self.python, self.roots, self.root, self._env(target))
+                server = ForkServer(self.python, self.roots, self.root, self._env(target))
             except OSError as exc:
                 return Result(target, Verdict.FAILED, f"cannot start {self.python}: {exc}")
             with self._lock:
                 self._servers.append(server)
-        name = target.name if target.kind == "import" else os.path.join(self.root, target.name)
         try:
-            code, result, tail, timed_out = server.ask(
-                target.kind, name, self.options.timeout, self._live
-            )
-        except _ServerGone as exc:
+            answer = Answer(*server.ask(target.kind, name, self.options.timeout, self._live))
+        except ServerGone as exc:
             with self._lock:
                 self._servers.remove(server)
             server.close()
             return Result(target, Verdict.FAILED, f"the interpreter {self.python} failed: {exc}")
         with self._lock:
             self._idle.append(server)
+        return self._judge(target, answer)
+
+    def _judge(self, target: Target, answer: Answer) -> Result:
+        code, result, tail, timed_out, seen = answer
         output = tail.decode("utf-8", "replace")
+        notes = tuple(seen.decode("utf-8", "replace").splitlines())
         if timed_out:
             return Result(
-                target, Verdict.TIMEOUT, f"no answer after {self.options.timeout:g}s\n{output}"
+                target,
+                Verdict.TIMEOUT,
+                f"no answer after {self.options.timeout:g}s\n{output}",
+                f"no answer after {self.options.timeout:g}s",
+                notes,
             )
         if result == b"ok":
-            return Result(target, Verdict.OK)
+            return Result(target, Verdict.OK, notes=notes)
         if not result.startswith(b"failed\0"):
             return Result(
                 target,
                 Verdict.EXITED,
                 f"the interpreter exited (code {code}) before the import finished\n{output}",
+                f"the interpreter exited (code {code}) before the import finished",
+                notes,
             )
         _, kind, message, trace = result.decode("utf-8", "replace").split("\0", 3)
-        return Result(target, Verdict.FAILED, f"{trace.rstrip()}\n{kind}: {message}")
+        first = message.strip().splitlines()[0] if message.strip() else ""
+        return Result(
+            target,
+            Verdict.FAILED,
+            f"{trace.rstrip()}\n{kind}: {message}",
+            f"{kind}: {first}" if first else kind,
+            notes,
+        )
 
-    def _spawn(self, target: Target) -> Result:
-        """A command or a pytest collection: its own process, judged by its exit code."""
+    def _spawn(self, target: Target, args: Sequence[str] = ()) -> Result:
+        """A command or a pytest collection: its own process, judged by its exit code.
+
+        Collection adds nothing that could clash with the project's pytest configuration
+        but ``-o cache_dir=`` into ``.migrate/`` (dropped when the baseline shows a clash);
+        exit 5 (no tests in the file) means it imported: success."""
         if target.kind == "command":
             argv: list[str] | str = target.name
+        elif args:
+            argv = [self.python, "-m", "pytest", *args]
         else:
             argv = [self.python, "-m", "pytest", "--collect-only", "-q"]
-            argv += ["-p", "no:cacheprovider", target.name]
+            if self.cache_dir:
+                argv += ["-o", f"cache_dir={self.cache_dir}"]
+            argv.append(target.name)
+        watched = [sys.executable, "-c", source("supervise.py"), repr(self.options.timeout)]
+        watched += ["shell", argv] if isinstance(argv, str) else ["argv", *argv]
         with tempfile.TemporaryFile() as log:
             try:
                 proc = subprocess.Popen(
-                    argv,
+                    watched,
                     cwd=self.root,
-                    stdin=subprocess.DEVNULL,
+                    stdin=subprocess.PIPE,  # its EOF tells the supervisor we are gone
                     stdout=log,
                     stderr=subprocess.STDOUT,
                     env=self._env(target),
-                    shell=isinstance(argv, str),
                     start_new_session=True,
                 )
             except OSError as exc:
                 return Result(target, Verdict.FAILED, f"cannot start {argv!r}: {exc}")
             self._live.add(proc.pid)
             try:
-                code = proc.wait(timeout=self.options.timeout)
-                timed_out = False
+                code = proc.wait(timeout=self.options.timeout + 10)
             except subprocess.TimeoutExpired:
-                timed_out = True
-                code = -1
+                code = _SUPERVISOR_TIMEOUT
             finally:
-                _kill_group(proc.pid)
-                self._live.discard(proc.pid)
+                with contextlib.suppress(OSError):
+                    proc.stdin.close()  # type: ignore[union-attr]
                 with contextlib.suppress(subprocess.TimeoutExpired):
                     proc.wait(timeout=5)
+                kill_group(proc.pid)
+                self._live.discard(proc.pid)
             log.seek(0, os.SEEK_END)
             size = log.tell()
             log.seek(max(0, size - OUTPUT_TAIL))
             tail = log.read().decode("utf-8", "replace")
-        if timed_out:
+        late = f"no answer after {self.options.timeout:g}s"
+        if code == _SUPERVISOR_TIMEOUT and late in tail:
             return Result(
-                target, Verdict.TIMEOUT, f"no answer after {self.options.timeout:g}s\n{tail}"
+                target,
+                Verdict.TIMEOUT,
+                f"{late}\n{tail}",
+                late,
             )
+        if code == 0 or (target.kind == "collect" and not args and code == 5):
+            return Result(target, Verdict.OK, code=code)
+        said = Result(target, Verdict.FAILED, tail).cause()
         return Result(
             target,
-            Verdict.OK if code == 0 else Verdict.FAILED,
-            "" if code == 0 else f"exit code {code}\n{tail}",
+            Verdict.FAILED,
+            f"exit code {code}\n{tail}",
+            f"exit code {code}: {said}" if said else f"exit code {code}",
+            code=code,
         )
 
 
-class _ServerGone(Exception):
-    """The fork server died or never started; the message says what it printed."""
+_SUPERVISOR_TIMEOUT = 124  # supervise.py's exit code when the timeout passed
 
-
-class _ForkServer:
-    """One clean interpreter forking a child per target (see ``forkserver.py``)."""
-
-    def __init__(self, python: str, roots: list[str], cwd: str, env: dict[str, str]) -> None:
-        fd, log = tempfile.mkstemp(prefix="importshift-verify-")
-        os.close(fd)
-        try:
-            self.proc = subprocess.Popen(
-                [python, "-c", _server_source(), log, *roots],
-                cwd=cwd,
-                stdin=subprocess.PIPE,
-                stdout=subprocess.PIPE,
-                stderr=subprocess.PIPE,
-                env=env,
-                start_new_session=True,
-            )
-        except OSError:
-            _unlink(log)
-            raise
-        self.log = log
-        self.ready = False
-        self.buf = b""
-
-    def ask(
-        self, kind: str, name: str, timeout: float, live: set[int]
-    ) -> tuple[int, bytes, bytes, bool]:
-        """(exit code, result, output tail, timed out) for one import or compile."""
-        if not self.ready:
-            first = self._line(time.monotonic() + max(timeout, 60.0))
-            _unlink(self.log)  # the server unlinks it once open; this covers a failed start
-            if first != b"ready":
-                raise _ServerGone(self._stderr() or repr(first))
-            self.ready = True
-        payload = os.fsencode(name)
-        deadline = time.monotonic() + timeout
-        self._send(b"%s %d\n%s" % (kind.encode(), len(payload), payload))
-        pid = int(self._line(deadline).split()[1])
-        live.add(pid)
-        timed_out = False
-        try:
-            try:
-                header = self._line(deadline)
-            except TimeoutError:
-                timed_out = True
-                _kill_group(pid)
-                header = self._line(time.monotonic() + 30)
-        finally:
-            live.discard(pid)
-        _, code, rsize, tsize = header.split()
-        body = self._exact(int(rsize) + int(tsize), time.monotonic() + 30)
-        return int(code), body[: int(rsize)], body[int(rsize) :], timed_out
-
-    def close(self) -> None:
-        with contextlib.suppress(OSError):
-            self.proc.stdin.close()  # type: ignore[union-attr]
-        try:
-            self.proc.wait(timeout=5)
-        except subprocess.TimeoutExpired:
-            _kill_group(self.proc.pid)
-            self.proc.wait()
-        for stream in (self.proc.stdout, self.proc.stderr):
-            with contextlib.suppress(OSError):
-                stream.close()  # type: ignore[union-attr]
-        _unlink(self.log)
-
-    def _send(self, data: bytes) -> None:
-        try:
-            self.proc.stdin.write(data)  # type: ignore[union-attr]
-            self.proc.stdin.flush()  # type: ignore[union-attr]
-        except OSError as exc:
-            raise _ServerGone(self._stderr() or str(exc)) from None
-
-    def _fill(self, deadline: float) -> None:
-        fd = self.proc.stdout.fileno()  # type: ignore[union-attr]
-        wait = deadline - time.monotonic()
-        if wait <= 0 or not select.select([fd], [], [], wait)[0]:
-            raise TimeoutError
-        chunk = os.read(fd, 65536)
-        if not chunk:
-            raise _ServerGone(self._stderr() or "it exited")
-        self.buf += chunk
-
-    def _line(self, deadline: float) -> bytes:
-        while b"\n" not in self.buf:
-            self._fill(deadline)
-        line, self.buf = self.buf.split(b"\n", 1)
-        return line
-
-    def _exact(self, size: int, deadline: float) -> bytes:
-        while len(self.buf) < size:
-            self._fill(deadline)
-        data, self.buf = self.buf[:size], self.buf[size:]
-        return data
-
-    def _stderr(self) -> str:
-        """What a dead server printed (read only once it is dead: nothing else writes there)."""
-        if self.proc.poll() is None:
-            return ""
-        text = self.proc.stderr.read().decode("utf-8", "replace")  # type: ignore[union-attr]
-        return text.strip().splitlines()[-1] if text.strip() else ""
-
-
-@functools.cache
-def _server_source() -> str:
-    with open(os.path.join(os.path.dirname(__file__), "forkserver.py"), encoding="utf-8") as fh:
-        return fh.read()
-
-
-def _kill_group(pgid: int) -> None:
-    with contextlib.suppress(OSError):
-        os.killpg(pgid, signal.SIGKILL)
-
-
-def _unlink(path: str) -> None:
-    with contextlib.suppress(OSError):
-        os.unlink(path)
+# pytest ran (2: a file does not collect; 5: no tests); 3 and 4 are its internal/usage errors
+_PYTEST_RAN = frozenset({0, 1, 2, 5})
 
 
 def make_verifier(

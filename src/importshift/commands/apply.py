@@ -7,6 +7,7 @@ import os
 from collections.abc import Sequence
 
 from importshift.adapters.git import Git
+from importshift.adapters.interpreter import InterpreterError, check_interpreter, choose_python
 from importshift.adapters.verify import (
     NoVerifier,
     Result,
@@ -15,6 +16,7 @@ from importshift.adapters.verify import (
     describe,
     make_verifier,
 )
+from importshift.codebase.resolve import FileToCheck, Resolver
 from importshift.codebase.textio import atomic_write, read_bytes
 from importshift.commands.common import load, select
 from importshift.core.errors import ImportshiftError, RefusedError
@@ -23,7 +25,7 @@ from importshift.core.options import Format, Options, VerifyOptions
 from importshift.core.output import Output
 from importshift.ops import planner
 from importshift.ops.journal import Journal
-from importshift.ops.landing import BatchReport, Change, WriteWatch, land
+from importshift.ops.landing import BatchReport, Change, Coverage, WriteWatch, coverage_of, land
 from importshift.ops.lock import locked
 from importshift.ops.objects import Store
 from importshift.ops.planner import Plan
@@ -52,6 +54,10 @@ def run(
     out = json_out or out
     loaded = load(opts, out)
     rules = loaded.ruleset
+    python = choose_python(rules.root, vopts.python)
+    if opts.verbosity >= 0:
+        how = vopts.command and f"--verify-cmd {vopts.command!r}" or f"--verify {vopts.mode.value}"
+        out.err(f"interpreter: {python.path} (from {python.source}); verification: {how}")
     with locked(rules.root):
         journal = Journal(rules.root)
         resume(journal, rules.root, out)
@@ -75,8 +81,27 @@ def run(
         verifier = verifier or make_verifier(
             rules.root, rules.source_roots, vopts, opts.jobs or os.cpu_count() or 1
         )
+        if changes:  # the baseline: refuses (exit 2) or passes; nothing to do, nothing run
+            verifier.prove([c.file for c in changes])
+        if changes and vopts.python and verifier.info is None:  # --verify none: static uses it
+            try:
+                check_interpreter(python.path, rules.root)
+            except InterpreterError as exc:
+                raise RefusedError(f"cannot check imports: {exc} (chosen by --python)") from None
+        if verifier.info is not None and opts.verbosity >= 0:
+            out.err(f"interpreter works: Python {verifier.info.version}")
         watch = None if isinstance(verifier, NoVerifier) else WriteWatch(rules.root)
         failed_commits: list[str] = []
+        static = _Static(
+            Resolver(
+                rules.root,
+                rules.source_roots,
+                python.path,
+                {c.file.path: c.new for c in changes if c.new is not None},
+                vopts.timeout,
+            ),
+            sorted({m.target for m in rules.moves}),
+        )
         reports = _run_batches(
             rules,
             journal,
@@ -88,19 +113,58 @@ def run(
             batch_size,
             commit,
             opts.verbosity >= 0,
+            static,
             hooks,
             failed_commits,
         )
         user_writes = sorted(watch.others()) if watch is not None else []
-    code = _finish(out, reports, stale, user_writes, opts.verbosity, json_out)
+    cover = coverage_of(reports, static.proven)
+    code = _finish(out, reports, stale, user_writes, opts.verbosity, static, cover, json_out)
+    for line in cover.lines(python.path):
+        out.err(line)
     return max(code, 1) if failed_commits else code
+
+
+class _Static:
+    """The static check of each batch before it is written: files whose written imports do
+    not resolve are held back (reported, exit 1); what cannot be told is reported."""
+
+    def __init__(self, resolver: Resolver, targets: list[str]) -> None:
+        self.resolver = resolver
+        self.targets = targets
+        self.refused: list[tuple[str, str]] = []
+        self.unknown: list[tuple[str, str]] = []
+        self.proven: dict[str, bool] = {}
+
+    def filter(self, changes: list[Change]) -> list[Change]:
+        files = [
+            FileToCheck(c.file.path, c.file.module, c.file.is_package, c.edits, c.new, None)
+            for c in changes
+            if c.new is not None
+        ]
+        verdicts = self.resolver.check(files, self.targets)
+        keep = []
+        for change in changes:
+            verdict = verdicts.get(change.file.path)
+            if verdict is not None and verdict.missing:
+                self.refused.append((change.file.path, "; ".join(verdict.missing)))
+                continue
+            if verdict is not None:
+                self.proven[change.file.path] = not verdict.unknown
+                self.unknown.extend((change.file.path, u) for u in verdict.unknown)
+            keep.append(change)
+        return keep
 
 
 def _changes(plan: Plan, files: Sequence[SourceFile]) -> list[Change]:
     by_path = {f.path: f for f in files}
     return [
         Change(
-            by_path[o.path], o.sha256, o.new_bytes or b"", tuple(sorted({e.rule for e in o.edits}))
+            by_path[o.path],
+            o.sha256,
+            o.new_bytes or b"",
+            tuple(sorted({e.rule for e in o.edits})),
+            edits=tuple(o.edits),
         )
         for o in plan.changed
         if o.path in by_path and o.new_bytes is not None
@@ -137,7 +201,13 @@ def _from_plan_file(
             continue
         if o.status is Status.CHANGED and o.new_bytes is not None:
             changes.append(
-                Change(f, o.sha256, o.new_bytes, tuple(sorted({e.rule for e in o.edits})))
+                Change(
+                    f,
+                    o.sha256,
+                    o.new_bytes,
+                    tuple(sorted({e.rule for e in o.edits})),
+                    edits=tuple(o.edits),
+                )
             )
     return changes, stale
 
@@ -182,6 +252,7 @@ def _run_batches(
     size: int,
     commit: bool,
     progress: bool,
+    static: _Static,
     hooks: bool = True,
     failures: list[str] | None = None,
 ) -> list[BatchReport]:
@@ -195,13 +266,19 @@ def _run_batches(
         bid = str(first + n)
         if bar is not None:
             bar.batch(n + 1, len(group))
-        report = land(rules.root, verifier, journal, bid, [by_path[p] for p in group], watch)
+        held = len(static.refused)
+        report = land(
+            rules.root, verifier, journal, bid, static.filter([by_path[p] for p in group]), watch
+        )
+        held = len(static.refused) - held
         reports.append(report)
         status = f"{len(report.landed)} landed"
         if report.rolled_back:
             status += f", {len(report.rolled_back)} rolled back"
         if report.skipped:
             status += f", {len(report.skipped)} skipped"
+        if held:
+            status += f", {held} not written (unresolved imports)"
         if bar is not None:
             bar.done(len(group))
         elif progress:
@@ -286,6 +363,8 @@ def _finish(
     stale: list[tuple[str, str]],
     user_writes: list[str],
     verbosity: int,
+    static: _Static,
+    cover: Coverage,
     json_out: JsonOutput | None = None,
 ) -> int:
     landed = sum(len(r.landed) for r in reports)
@@ -306,11 +385,18 @@ def _finish(
         out.out(f"warning: {path} was changed by code run during verification (not by migrate)")
     for target, res in sorted(pre.items()):
         out.out(f"pre-existing failure, not blamed: {describe(target)}: {res.summary()}")
+    for path, why in static.unknown:
+        out.out(f"cannot tell statically, {path}: {why}")
+    for r in reports:
+        for what, note in r.notes:
+            out.out(f"warning: {what}: {note}")
+    for path, why in static.refused:
+        out.out(f"not written {path}: an import it would write does not resolve: {why}")
     if verbosity >= 0:
         out.err(
             f"applied {landed} file(s) in {len(reports)} batch(es); {len(rolled)} rolled "
-            f"back; {len(skipped) + len(stale)} skipped; {len(pre)} pre-existing "
-            "failure(s)"
+            f"back; {len(static.refused)} not written (unresolved imports); "
+            f"{len(skipped) + len(stale)} skipped; {len(pre)} pre-existing failure(s)"
         )
     if json_out is not None:
         json_out.emit(
@@ -329,6 +415,9 @@ def _finish(
                 {"target": describe(t), "summary": res.summary()} for t, res in sorted(pre.items())
             ],
             changed_by_verification=user_writes,
+            not_written=[{"path": p, "reason": why} for p, why in static.refused],
+            cannot_tell=[{"path": p, "what": what} for p, what in static.unknown],
+            coverage=cover.as_dict(),
             summary={
                 "applied": landed,
                 "batches": len(reports),
@@ -337,4 +426,4 @@ def _finish(
                 "pre_existing": len(pre),
             },
         )
-    return 1 if rolled or stale else 0
+    return 1 if rolled or stale or static.refused else 0

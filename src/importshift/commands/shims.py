@@ -21,7 +21,7 @@ from importshift.core.options import Format, Options, VerifyOptions
 from importshift.core.output import Output
 from importshift.ops import planner
 from importshift.ops.journal import Journal
-from importshift.ops.landing import BatchReport, Change, land
+from importshift.ops.landing import BatchReport, Change, coverage_of, land
 from importshift.ops.lock import locked
 from importshift.report import envelope
 from importshift.rewrite.engine import sha256
@@ -160,13 +160,21 @@ def run_retire(opts: Options, vopts: VerifyOptions, out: Output, git: Git, dry_r
                 out.err(f"wrote 'kind:' into {len(made)} move(s) of {rules_path(opts)}")
         journal = Journal(root)
         verifier = make_verifier(root, rules.source_roots, vopts, opts.jobs or os.cpu_count() or 1)
-        report = land(root, verifier, journal, str(journal.next_id()), changes)
+        batch_id = str(journal.next_id())
+        for warning in journal.warnings:
+            out.err(warning)
+        report = land(root, verifier, journal, batch_id, changes)
     for path, why in report.rolled_back:
         out.out(f"rolled back {path}: {why}")
     for path, why in (*report.stale, *report.skipped):
         out.out(f"skipped {path}: {why}")
-    for target in report.pre_existing:
-        out.out(f"pre-existing failure, not blamed: {describe(target.target)}")
+    for res in report.pre_existing:
+        out.out(f"pre-existing failure, not blamed: {describe(res.target)}: {res.summary()}")
+    for what, note in report.notes:
+        out.out(f"warning: {what}: {note}")
+    python = getattr(verifier, "interpreter", None)
+    for line in coverage_of([report]).lines(python.path if python is not None else None):
+        out.err(line)
     if opts.verbosity >= 0:
         out.err(
             f"retired: {len(report.landed)} file(s) changed or deleted (batch "

@@ -48,12 +48,16 @@ class Options(
 class VerifyOptions(
     namedtuple(
         "VerifyOptions",
-        "mode command python timeout",
-        defaults=(VerifyMode.IMPORT, None, None, 60.0),
+        "mode command python timeout spawn",
+        defaults=(VerifyMode.IMPORT, None, None, 60.0, None),
     )
 ):
+    """How batches are verified. ``spawn``: one fresh interpreter per import instead of a
+    fork server (None: only when the interpreter cannot fork)."""
+
     __slots__ = ()
     mode: VerifyMode
     command: str | None
     python: str | None
     timeout: float
+    spawn: bool | None

@@ -9,13 +9,14 @@ from __future__ import annotations
 import contextlib
 import os
 import signal
-from collections.abc import Iterator
+from collections import Counter
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 
-from importshift.adapters.verify import Result, Target, Verifier, describe
+from importshift.adapters.verify import NoVerifier, Result, Target, Verifier, describe, shadowed
 from importshift.codebase.textio import Meta, atomic_write, meta_of, read_bytes, write_new
 from importshift.core.errors import ImportshiftError
-from importshift.core.model import SourceFile
+from importshift.core.model import Edit, SourceFile
 from importshift.ops.journal import DELETED, FILE, LINK, FileRecord, Journal
 from importshift.ops.objects import Store
 from importshift.rewrite.engine import sha256
@@ -28,6 +29,7 @@ class Change:
     new: bytes | None  # None: the file is deleted (a retired shim)
     rules: tuple[str, ...]
     verify: tuple[SourceFile, ...] | None = None  # what to verify instead of the file itself
+    edits: tuple[Edit, ...] = ()  # what the rewrite changed (for the static check)
 
 
 @dataclass(slots=True)
@@ -43,7 +45,10 @@ class BatchReport:
     rolled_back: list[tuple[str, str]] = field(default_factory=list)  # path, reason
     skipped: list[tuple[str, str]] = field(default_factory=list)
     stale: list[tuple[str, str]] = field(default_factory=list)
-    pre_existing: list[Result] = field(default_factory=list)
+    pre_existing: list[Result] = field(default_factory=list)  # each as it failed BEFORE
+    # landed path -> None (imported at runtime after the write) or why it was not
+    runtime: dict[str, str | None] = field(default_factory=dict)
+    notes: list[tuple[str, str]] = field(default_factory=list)  # target, what was seen
 
 
 class Lander:
@@ -58,9 +63,12 @@ class Lander:
         self.batch_id = batch_id
         self.written: dict[str, bytes] = {}  # path -> old bytes, currently holding new
         self.modes: dict[str, Meta] = {}
+        self.before: dict[Target, Result] = {}  # failing targets, as they ran on the old files
+        self.seen: dict[Target, Result] = {}  # every result on the written batch
 
     def land(self, journal: Journal, changes: list[Change]) -> BatchReport:
         report = BatchReport(self.batch_id)
+        self.verifier.prove([c.file for c in changes])  # once per verifier; may refuse
         items: list[_Item] = []
         for change in changes:
             full = os.path.join(self.root, change.file.path)
@@ -87,6 +95,8 @@ class Lander:
         report.landed = [i.change.file.path for i in landed]
         report.rolled_back.extend(culprits)
         report.pre_existing = pre
+        report.runtime = self._runtime(landed)
+        report.notes = sorted({(describe(t), n) for t, r in self.seen.items() for n in r.notes})
         journal.end(
             self.batch_id, report.landed, [{"path": p, "reason": r} for p, r in report.rolled_back]
         )
@@ -122,35 +132,76 @@ class Lander:
                     if self.watch is not None:
                         self.watch.wrote(path)
 
-    def _check(
-        self, items: list[_Item], extra: set[Target], ignore: set[Target]
-    ) -> dict[Target, Result]:
-        files = [
+    def _files(self, items: list[_Item]) -> list[SourceFile]:
+        return [
             f
             for i in items
             for f in (i.change.verify if i.change.verify is not None else (i.change.file,))
         ]
-        targets = (self.verifier.targets(files) | extra) - ignore
+
+    def _check(
+        self, items: list[_Item], extra: set[Target], ignore: set[Target]
+    ) -> dict[Target, Result]:
+        """The failures this batch is to blame for: new ones, or different from before."""
+        targets = (self.verifier.targets(self._files(items)) | extra) - ignore
         if not targets:
             return {}
         results = self.verifier.run(targets)
-        return {t: r for t, r in results.items() if not r.ok}
+        self.seen.update(results)
+        return {t: r for t, r in results.items() if self._blamed(t, r)}
+
+    def _blamed(self, target: Target, result: Result) -> bool:
+        if result.ok:
+            return False
+        old = self.before.get(target)
+        return old is None or old.ok or old.signature != result.signature
 
     def _verify_and_bisect(
         self, items: list[_Item], report: BatchReport
     ) -> tuple[list[_Item], list[tuple[str, str]], list[Result]]:
+        """Pre-existing means the same failure (signature) with the batch rolled back; the
+        failure reported as pre-existing is the one from before."""
         items = self._write(items, report)
         failing = self._check(items, set(), set())
         if not failing:
             return items, [], []
         self._restore([i.change.file.path for i in items])
-        before = self.verifier.run(failing)
-        pre = {t for t, r in before.items() if not r.ok}
+        self.before = self.verifier.run(failing)
+        pre = {t for t, r in failing.items() if not self._blamed(t, r)}
+        quoted = [self.before[t] for t in sorted(pre)]
         new_failures = set(failing) - pre
         if not new_failures:
-            return self._write(items, report), [], [failing[t] for t in sorted(pre)]
+            return self._write(items, report), [], quoted
         landed, culprits = self._bisect(items, new_failures, pre, report)
-        return landed, culprits, [failing[t] for t in sorted(pre)]
+        return landed, culprits, quoted
+
+    def _runtime(self, landed: list[_Item]) -> dict[str, str | None]:
+        """Per landed file: None when its import (collect, command) ran fine after the
+        write, else why it could not be checked at runtime."""
+        out: dict[str, str | None] = {}
+        none = isinstance(self.verifier, NoVerifier)
+        for item in landed:
+            path = item.change.file.path
+            files = self._files([item])
+            targets = sorted(self.verifier.targets(files))
+            why: str | None = None
+            if none:
+                why = "--verify none"
+            elif not targets:
+                why = next(
+                    (f"shadowed: {s}" for f in files if (s := shadowed(self.root, f))),
+                    "nothing left to import",
+                )
+            for t in targets:
+                if why is not None:
+                    break
+                old = self.before.get(t)
+                if t.kind == "compile":
+                    why = "outside the source roots (compiled only)"
+                elif old is not None and not old.ok:
+                    why = old.cause() or old.verdict.value
+            out[path] = why
+        return out
 
     def _bisect(
         self, items: list[_Item], watch: set[Target], pre: set[Target], report: BatchReport
@@ -199,6 +250,76 @@ def _records(root: str, items: list[_Item]) -> list[FileRecord]:
             f"cannot store the files' old content in .migrate/objects: {exc}; nothing was changed"
         ) from None
     return records
+
+
+@dataclass(frozen=True, slots=True)
+class Coverage:
+    """How the touched files were checked: imported at runtime after the write, statically
+    only (their written imports resolve; the runtime could not say), or not checkable."""
+
+    touched: int = 0
+    runtime: int = 0
+    static_only: int = 0
+    unchecked: int = 0
+    causes: tuple[tuple[str, int], ...] = ()  # why not at runtime, most frequent first
+
+    def as_dict(self) -> dict[str, object]:
+        return {
+            "touched": self.touched,
+            "runtime": self.runtime,
+            "static_only": self.static_only,
+            "not_checkable": self.unchecked,
+            "causes": [{"cause": c, "count": n} for c, n in self.causes],
+        }
+
+    def lines(self, python: str | None) -> list[str]:
+        """The summary said out loud, and a warning when under half ran at runtime."""
+        if not self.touched:
+            return []
+        out = [
+            f"coverage: {self.touched} touched file(s): {self.runtime} verified at runtime, "
+            f"{self.static_only} statically only, {self.unchecked} not checkable"
+        ]
+        if self.causes:
+            shown = "; ".join(f"{c} x {n}" for c, n in self.causes[:8])
+            more = f"; {len(self.causes) - 8} more cause(s)" if len(self.causes) > 8 else ""
+            out.append(f"  not verified at runtime: {shown}{more}")
+        if self.runtime * 2 < self.touched:
+            if self.causes and self.causes[0][0] == "--verify none":
+                advice = "run without --verify none to import them"
+            else:
+                where = f"into {python}" if python else "into the verification interpreter"
+                advice = (
+                    f"install the project's dependencies {where}, or pass --python with the "
+                    "interpreter that has them"
+                )
+            out.append(
+                f"warning: only {self.runtime} of {self.touched} touched file(s) could be "
+                f"verified at runtime; {advice}"
+            )
+        return out
+
+
+def coverage_of(reports: list[BatchReport], static: Mapping[str, bool] | None = None) -> Coverage:
+    """Coverage of the landed files. ``static``: path -> its written imports were all
+    proven (False: some cannot be told); a path not in it wrote nothing to prove.
+
+    ``retire`` calls ``coverage_of([report]).lines(verifier.interpreter.path)``."""
+    runtime = static_only = unchecked = 0
+    causes: Counter[str] = Counter()
+    for report in reports:
+        for path in report.landed:
+            why = report.runtime.get(path, "not verified")
+            if why is None:
+                runtime += 1
+                continue
+            causes[why] += 1
+            if why.startswith("shadowed") or not (static or {}).get(path, True):
+                unchecked += 1
+            else:
+                static_only += 1
+    ranked = tuple(sorted(causes.items(), key=lambda kv: (-kv[1], kv[0])))
+    return Coverage(runtime + static_only + unchecked, runtime, static_only, unchecked, ranked)
 
 
 _SKIP_DIRS = {".migrate", ".git", "__pycache__", ".venv", "venv", "node_modules", ".tox"}

@@ -1,0 +1,204 @@
+"""The processes user code runs in: a fork server client, and one process per import where
+the interpreter cannot fork (``spawn``). Both send the same answer: exit code, result
+(``ok`` or ``failed\\0type\\0message\\0traceback``), output tail, timed out, notes."""
+
+from __future__ import annotations
+
+import contextlib
+import functools
+import os
+import select
+import signal
+import subprocess
+import tempfile
+import time
+from typing import NamedTuple
+
+TAIL = 4000
+
+
+class Answer(NamedTuple):
+    code: int
+    result: bytes
+    tail: bytes
+    timed_out: bool
+    notes: bytes
+
+
+class ServerGone(Exception):
+    """The fork server died or never started; the message says what it printed."""
+
+
+class ForkServer:
+    """One clean interpreter forking a child per target (see ``forkserver.py``)."""
+
+    def __init__(self, python: str, roots: list[str], cwd: str, env: dict[str, str]) -> None:
+        fd, log = tempfile.mkstemp(prefix="importshift-verify-")
+        os.close(fd)
+        try:
+            self.proc = subprocess.Popen(
+                [python, "-c", source("forkserver.py"), log, str(os.getpid()), *roots],
+                cwd=cwd,
+                stdin=subprocess.PIPE,
+                stdout=subprocess.PIPE,
+                stderr=subprocess.PIPE,
+                env=env,
+                start_new_session=True,
+            )
+        except OSError:
+            unlink(log)
+            raise
+        self.log = log
+        self.ready = False
+        self.buf = b""
+
+    def ask(
+        self, kind: str, name: str, timeout: float, live: set[int]
+    ) -> tuple[int, bytes, bytes, bool, bytes]:
+        """(exit code, result, output tail, timed out, notes) for one import or compile.
+
+        The server enforces the timeout itself; the tool only steps in when the server
+        does not answer well after it."""
+        if not self.ready:
+            first = self._line(time.monotonic() + max(timeout, 60.0))
+            unlink(self.log)  # the server unlinks it once open; this covers a failed start
+            if first != b"ready":
+                raise ServerGone(self._stderr() or repr(first))
+            self.ready = True
+        payload = os.fsencode(name)
+        deadline = time.monotonic() + timeout + 10
+        self._send(b"%s %d %r\n%s" % (kind.encode(), len(payload), timeout, payload))
+        pid = int(self._line(deadline).split()[1])
+        live.add(pid)
+        timed_out = False
+        try:
+            try:
+                header = self._line(deadline)
+            except TimeoutError:
+                timed_out = True
+                kill_group(pid)
+                header = self._line(time.monotonic() + 30)
+        except ServerGone:
+            kill_group(pid)
+            raise
+        finally:
+            live.discard(pid)
+        _, code, rsize, tsize, nsize, late = header.split()
+        r, t, n = int(rsize), int(tsize), int(nsize)
+        body = self._exact(r + t + n, time.monotonic() + 30)
+        return int(code), body[:r], body[r : r + t], timed_out or late == b"1", body[r + t :]
+
+    def close(self) -> None:
+        with contextlib.suppress(OSError):
+            self.proc.stdin.close()  # type: ignore[union-attr]
+        try:
+            self.proc.wait(timeout=5)
+        except subprocess.TimeoutExpired:
+            kill_group(self.proc.pid)
+            self.proc.wait()
+        for stream in (self.proc.stdout, self.proc.stderr):
+            with contextlib.suppress(OSError):
+                stream.close()  # type: ignore[union-attr]
+        unlink(self.log)
+
+    def _send(self, data: bytes) -> None:
+        try:
+            self.proc.stdin.write(data)  # type: ignore[union-attr]
+            self.proc.stdin.flush()  # type: ignore[union-attr]
+        except OSError as exc:
+            raise ServerGone(self._stderr() or str(exc)) from None
+
+    def _fill(self, deadline: float) -> None:
+        fd = self.proc.stdout.fileno()  # type: ignore[union-attr]
+        wait = deadline - time.monotonic()
+        if wait <= 0 or not select.select([fd], [], [], wait)[0]:
+            raise TimeoutError
+        chunk = os.read(fd, 65536)
+        if not chunk:
+            raise ServerGone(self._stderr() or "it exited")
+        self.buf += chunk
+
+    def _line(self, deadline: float) -> bytes:
+        while b"\n" not in self.buf:
+            self._fill(deadline)
+        line, self.buf = self.buf.split(b"\n", 1)
+        return line
+
+    def _exact(self, size: int, deadline: float) -> bytes:
+        while len(self.buf) < size:
+            self._fill(deadline)
+        data, self.buf = self.buf[:size], self.buf[size:]
+        return data
+
+    def _stderr(self) -> str:
+        """What a dead server printed (read only once it is dead: nothing else writes there)."""
+        if self.proc.poll() is None:
+            return ""
+        text = self.proc.stderr.read().decode("utf-8", "replace")  # type: ignore[union-attr]
+        return text.strip().splitlines()[-1] if text.strip() else ""
+
+
+@functools.cache
+def source(name: str) -> str:
+    with open(os.path.join(os.path.dirname(__file__), name), encoding="utf-8") as fh:
+        return fh.read()
+
+
+def kill_group(pgid: int) -> None:
+    with contextlib.suppress(OSError):
+        os.killpg(pgid, signal.SIGKILL)
+
+
+def unlink(path: str) -> None:
+    with contextlib.suppress(OSError):
+        os.unlink(path)
+
+
+def spawn_once(
+    python: str,
+    roots: list[str],
+    cwd: str,
+    env: dict[str, str],
+    kind: str,
+    name: str,
+    timeout: float,
+    live: set[int],
+) -> Answer:
+    """One fresh interpreter for one import or compile (no fork needed): ``forkserver.py
+    --once``. Its result goes to a file; its output to another, truncated to the tail."""
+    fd, result_path = tempfile.mkstemp(prefix="importshift-result-")
+    os.close(fd)
+    try:
+        with tempfile.TemporaryFile() as log:
+            try:
+                proc = subprocess.Popen(
+                    [python, "-c", source("forkserver.py"), "--once", kind, result_path]
+                    + [name, *roots],
+                    cwd=cwd,
+                    stdin=subprocess.DEVNULL,
+                    stdout=log,
+                    stderr=subprocess.STDOUT,
+                    env=env,
+                    start_new_session=True,
+                )
+            except OSError as exc:
+                raise ServerGone(f"cannot start {python}: {exc.strerror or exc}") from None
+            live.add(proc.pid)
+            timed_out = False
+            try:
+                code = proc.wait(timeout=timeout)
+            except subprocess.TimeoutExpired:
+                timed_out = True
+                kill_group(proc.pid)
+                code = proc.wait()
+            finally:
+                kill_group(proc.pid)
+                live.discard(proc.pid)
+            log.seek(0, os.SEEK_END)
+            log.seek(max(0, log.tell() - TAIL))
+            tail = log.read()
+        with open(result_path, "rb") as fh:
+            result = fh.read()
+    finally:
+        unlink(result_path)
+    return Answer(code, result, tail, timed_out, b"")
