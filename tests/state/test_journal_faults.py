@@ -35,8 +35,9 @@ def _tree(root: pathlib.Path, n: int = 6) -> dict[str, bytes]:
 
 
 def test_kill_9_mid_batch_then_undo_all_restores_everything(tmp_path: pathlib.Path) -> None:
-    old = _tree(tmp_path)
-    marker = tmp_path / "verifying"
+    old = _tree(tmp_path / "repo")
+    tmp_path, outside = tmp_path / "repo", tmp_path
+    marker, base = outside / "verifying", outside / "baseline-ran"
     proc = subprocess.Popen(
         [
             sys.executable,
@@ -46,7 +47,8 @@ def test_kill_9_mid_batch_then_undo_all_restores_everything(tmp_path: pathlib.Pa
             "--batch",
             "20",
             "--verify-cmd",
-            f"touch {marker} && sleep 30",
+            # the first run is the baseline on the untouched tree; the second, after the write
+            f"if [ -e {base} ]; then touch {marker}; sleep 30; else touch {base}; fi",
         ],
         cwd=tmp_path,
         stdout=subprocess.DEVNULL,

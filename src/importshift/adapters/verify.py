@@ -205,7 +205,14 @@ class SubprocessVerifier:
     def prove(self, files: Sequence[SourceFile]) -> None:
         """The baseline before batch 1: the interpreter starts and imports the standard
         library; ``--verify-cmd`` passes on the untouched tree; pytest can collect. Anything
-        else is a refusal (exit 2) quoting what the interpreter or command printed."""
+        else is a refusal (exit 2) quoting what the interpreter or command printed. Runs once
+        per verifier (apply proves before batch 1; every batch's lander asks again)."""
+        if self.proven:
+            return
+        self._prove(files)
+        self.proven = True
+
+    def _prove(self, files: Sequence[SourceFile]) -> None:
         if not self.options.command or self.options.python:
             try:
                 self.info = check_interpreter(self.python, self.root, max(self.options.timeout, 30))
