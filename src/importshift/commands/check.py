@@ -14,7 +14,7 @@ from importshift.codebase import files as modules
 from importshift.config import locate
 from importshift.config.cache import Cached, load_cached, store
 from importshift.core import prefilter
-from importshift.core.model import Kind, RuleSet, Site
+from importshift.core.model import RuleSet, Site
 from importshift.core.options import Format, Options
 from importshift.core.output import Output
 
@@ -46,39 +46,30 @@ def _rules(opts: Options, out: Output) -> Cached:
 
 def _sites(
     data: bytes,
+    rel: str,
     rules: RuleSet,
     module: str | None,
     is_package: bool,
     tokens: frozenset[bytes],
     star: frozenset[bytes],
-) -> list[Site] | None:
+) -> list[tuple[str, Site]] | None:
+    """(where in the file, site) for every place kind; None when it cannot be checked."""
     if not prefilter.mentions(data, tokens, star):
         return []
-    import ast  # only now: a commit that mentions no old name never pays for it
+    from importshift.rewrite.engine import Engine  # only now: see the module docstring
+    from importshift.rewrite.places import gate_sites
 
-    from importshift.rewrite import detect
-
-    try:
-        tree = ast.parse(data)
-    except (SyntaxError, ValueError, MemoryError, RecursionError):
-        return None
-    sites, _ = detect.find_sites(tree, rules, module, is_package, data)
-    # ``import a.b`` of a moved module is reported once: its ``a.b.x`` uses follow from it
-    imported = {s.old for s in sites if s.form in ("import", "star")}
-    modules_moved = {m.id for m in rules.moves if m.kind is Kind.MODULE}
-    return [
-        s
-        for s in sites
-        if s.form != "attribute" or s.old not in imported or s.rule not in modules_moved
-    ]
+    return gate_sites(Engine(rules), data, rel, module, is_package)
 
 
-def _new_only(sites: list[Site], base_sites: list[Site]) -> list[Site]:
+def _new_only(
+    sites: list[tuple[str, Site]], base_sites: list[tuple[str, Site]]
+) -> list[tuple[str, Site]]:
     """Occurrences not already in the base version, compared by (rule, name, form)."""
-    budget = Counter((s.rule, s.old, s.form) for s in base_sites)
+    budget = Counter((s.rule, s.old, s.form) for _, s in base_sites)
     fresh = []
     for s in sites:
-        key = (s.rule, s.old, s.form)
+        key = (s[1].rule, s[1].old, s[1].form)
         if budget[key] > 0:
             budget[key] -= 1
         else:
@@ -106,7 +97,7 @@ def run(
         except OSError:
             continue
         sf = modules.source_file(rel, rules.source_roots)
-        sites = _sites(data, rules, sf.module, sf.is_package, tokens, star)
+        sites = _sites(data, rel, rules, sf.module, sf.is_package, tokens, star)
         if sites is None:
             unparseable.append(rel)
             continue
@@ -118,15 +109,15 @@ def run(
             old = git.show(root, base, rel)
             if old is not None:
                 sites = _new_only(
-                    sites, _sites(old, rules, sf.module, sf.is_package, tokens, star) or []
+                    sites, _sites(old, rel, rules, sf.module, sf.is_package, tokens, star) or []
                 )
-        findings.extend(Finding(rel, s, reasons.get(s.rule, "")) for s in sites)
+        findings.extend(Finding(rel + at, s, reasons.get(s.rule, "")) for at, s in sites)
     _report(out, opts.format, findings)
     for rel in unparseable:
         if opts.verbosity > 0:
             out.err(f"skipped {rel}: does not parse")
     if fix and findings:
-        changed = _fix(rules, sorted({f.path for f in findings}), out)
+        changed = _fix(rules, sorted({f.path.partition(":")[0] for f in findings}), out)
         if opts.verbosity >= 0 and changed:
             out.err(f"fixed {changed} file(s); review and stage them again")
     return 1 if findings else 0
@@ -146,7 +137,7 @@ def _files(cached: Cached, files: Sequence[str]) -> list[str]:
             continue
         if os.path.isdir(f):
             folders.append("" if rel == "." else rel + "/")
-        elif rel.endswith(".py") and not cached.excluded(rel):
+        elif modules.is_place(f, rel) and not cached.excluded(rel):
             rels.append(rel)
     if folders:
         every = modules.walk(root, rules.exclude, rules.gitignore, rules.include)[0]

@@ -72,8 +72,8 @@ def load_cached(rules_path: str, root: str, strings: bool, check_targets: bool) 
         with open(_path(root, _key(rules_path, root, strings, check_targets)), "rb") as fh:
             data = marshal.load(fh)
         moves = tuple(
-            Move(old, new, target, Kind(kind), reason, flag, line)
-            for old, new, target, kind, reason, flag, line in data["moves"]
+            Move(old, new, target, Kind(kind), reason, flag, line, *places)
+            for old, new, target, kind, reason, flag, line, *places in data["moves"]
         )
         codemods = tuple(
             CodemodSpec(path, cls, tuple(args), line) for path, cls, args, line in data["codemods"]
@@ -88,6 +88,8 @@ def load_cached(rules_path: str, root: str, strings: bool, check_targets: bool) 
             codemods,
             data["rules_path"],
             data["strings"],
+            data.get("docs", False),
+            data.get("configs", False),
         )
         return Cached(rules, data["patterns"], data["literals"])
     except (OSError, ValueError, KeyError, TypeError, EOFError):
@@ -111,6 +113,7 @@ def store(rules: RuleSet, rules_path: str, check_targets: bool) -> Cached:
         data = {
             "moves": [
                 (m.old, m.new, m.target, m.kind.value, m.reason, m.strings, m.line)
+                + (m.docs, m.configs)
                 for m in rules.moves
             ],
             "codemods": [(c.path, c.class_name, list(c.args), c.line) for c in rules.codemods],
@@ -121,6 +124,8 @@ def store(rules: RuleSet, rules_path: str, check_targets: bool) -> Cached:
             "gitignore": rules.gitignore,
             "rules_path": rules.rules_path,
             "strings": rules.strings,
+            "docs": rules.docs,
+            "configs": rules.configs,
             "patterns": patterns,
             "literals": literals,
         }

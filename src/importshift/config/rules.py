@@ -16,8 +16,18 @@ from importshift.core import dotted
 from importshift.core.errors import ImportshiftError, Problem, RulesError
 from importshift.core.model import CodemodSpec, Kind, Move, RuleSet
 
-_TOP_KEYS = ("version", "source_roots", "exclude", "include", "gitignore", "moves", "codemods")
-_MOVE_KEYS = ("old", "new", "reason", "kind", "strings")
+_TOP_KEYS = (
+    "version",
+    "source_roots",
+    "exclude",
+    "include",
+    "gitignore",
+    "moves",
+    "codemods",
+    "docs",
+    "configs",
+)
+_MOVE_KEYS = ("old", "new", "reason", "kind", "strings", "docs", "configs")
 _CODEMOD_KEYS = ("use", "args")
 
 
@@ -95,6 +105,8 @@ class _Compiler:
         exclude = self._patterns(top.get("exclude"), "exclude")
         include = self._patterns(top.get("include"), "include")
         gitignore = self._bool(top.get("gitignore"), "gitignore", True)
+        docs = self._bool(top.get("docs"), "docs", False)
+        configs = self._bool(top.get("configs"), "configs", False)
         raw_moves = self._moves(top.get("moves"))
         codemods = self._codemods(top.get("codemods"))
         self.fail_if_any()
@@ -116,6 +128,8 @@ class _Compiler:
             codemods=codemods,
             rules_path=self.path,
             strings=self.strings,
+            docs=docs,
+            configs=configs,
         )
         return Loaded(ruleset, tuple(self.warnings), tuple(files), tuple(skips), index)
 
@@ -219,6 +233,10 @@ class _Compiler:
                 else:
                     self.problem(kind_node.mark, "'kind' must be 'module' or 'symbol'")
             strings = self._bool(fields.get("strings"), "strings", False)
+            places = (
+                self._bool(fields.get("docs"), "docs", False),
+                self._bool(fields.get("configs"), "configs", False),
+            )
             if old is None or new is None:
                 continue
             if old[0] == new[0]:
@@ -232,7 +250,9 @@ class _Compiler:
                 continue
             seen[old[0]] = old[1]
             text = reason.value if isinstance(reason, YScalar) and reason.value else ""
-            move = Move(old[0], new[0], new[0], Kind.SYMBOL, str(text), strings, item.mark.line)
+            move = Move(
+                old[0], new[0], new[0], Kind.SYMBOL, str(text), strings, item.mark.line, *places
+            )
             out.append((move, old[1], kind, new[1]))
         return out
 
