@@ -45,9 +45,24 @@ def _value_spans(text: str, setup_py: bool) -> list[tuple[int, int]]:
             spans.append((offset, offset + len(body)))
         elif stripped and not stripped.startswith(_COMMENT) and not _SECTION.match(body):
             key = _KEY.match(body)
-            spans.append((offset + (key.end() if key else 0), offset + len(body)))
+            start = key.end() if key else 0
+            spans.append((offset + start, offset + _comment_start(body, start)))
         offset += len(line)
     return spans
+
+
+def _comment_start(line: str, start: int) -> int:
+    """Where an inline ``#`` comment (outside quotes, after a space) begins, else the end."""
+    quote = ""
+    for i in range(start, len(line)):
+        ch = line[i]
+        if quote:
+            quote = "" if ch == quote else quote
+        elif ch in "\"'":
+            quote = ch
+        elif ch == "#" and (i == 0 or line[i - 1] in " \t"):
+            return i
+    return len(line)
 
 
 def find_refs(text: str, rules: RuleSet, setup_py: bool = False) -> list[Ref]:

@@ -232,7 +232,7 @@ def gate_sites(
     from importshift.rewrite import detect
 
     rules = engine.rules
-    sites, _ = detect.find_sites(tree, rules, module, is_package, data)
+    sites = detect.find_gate_sites(tree, rules, module, is_package, data)
     # ``import a.b`` of a moved module is reported once: its ``a.b.x`` uses follow from it
     imported = {s.old for s in sites if s.form in ("import", "star")}
     modules_moved = {m.id for m in rules.moves if m.kind is Kind.MODULE}

@@ -39,6 +39,9 @@ class Applier(cst.CSTTransformer):
     ) -> cst.BaseExpression:
         return self.d.expr_new.get(id(original_node), updated_node)
 
+    def leave_Comment(self, original_node: cst.Comment, updated_node: cst.Comment) -> cst.Comment:
+        return self.d.comment_new.get(id(original_node), updated_node)
+
     def leave_SimpleString(
         self, original_node: cst.SimpleString, updated_node: cst.SimpleString
     ) -> cst.BaseExpression:

@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+import re
+
 import libcst as cst
 
 from importshift.core import dotted
-from importshift.rewrite import nodes
+from importshift.rewrite import nodes, traps
 from importshift.rewrite.moves.layout import close, new_import_line
 from importshift.rewrite.moves.uses import Decisions, Uses
+
+_TOKEN = re.compile(r"[A-Za-z_][\w.]*")
 
 
 class Analyzer(Uses):
@@ -15,13 +19,49 @@ class Analyzer(Uses):
 
     def run(self) -> Decisions:
         for node in self.found.imports:
+            if id(node) in self.found.fallbacks:
+                continue  # the fallback half of a two-version import: kept on purpose
             if isinstance(node, cst.ImportFrom):
                 self._import_from(node)
             else:
                 self._import(node)
         for string in self.found.strings:
             self._string(string)
+        if self.d.edits:
+            for comment in self.found.type_comments:
+                self._type_comment(comment)
         return self.d
+
+    def _self_import_dropped(self, name: str, local: str, from_form: bool) -> str:
+        """The rule whose self-import of ``name`` this import is, when it can go: the module
+        now defines ``local`` itself (``from``), or nothing reads it (``import M`` in M)."""
+        res = traps.self_import(self.rules, name, self.module)
+        if res is None:
+            return ""
+        if from_form:
+            droppable = local == dotted.leaf(res.new) and local in traps.top_level_bound(
+                self.source()
+            )
+        else:
+            droppable = res.new == self.module and not traps.reads(self.source(), local)
+        return res.move.id if droppable else ""
+
+    def _type_comment(self, comment: cst.Comment) -> None:
+        """``# type:`` comments follow renames and dotted old names."""
+
+        def swap(m: re.Match[str]) -> str:
+            token = m.group(0)
+            if "." in token:
+                res = self._resolve(token)
+                return res.new if res is not None else token
+            return self.renames.get(token, token)
+
+        head, sep, tail = comment.value.partition("type:")
+        new = head + sep + _TOKEN.sub(swap, tail)
+        if new != comment.value:
+            self.d.comment_new[id(comment)] = comment.with_changes(value=new)
+            self.d.touched.append(comment)
+            self.d.edits.append((self.d.edits[0][0], new))
 
     # -- import forms --------------------------------------------------------------------
 
@@ -48,13 +88,17 @@ class Analyzer(Uses):
             res = self._resolve(full)
             chains = local in self.found.attr_roots and self.rules.has_below(full)
             accesses = self._accesses(node, {local}, chains)
-            rewritten, remaining = self._chains(accesses, full, False, node, None)
+            rewritten, remaining, _ = self._chains(accesses, full, False, node, None)
             if rewritten:
                 rule = rule or self.d.edits[-1][0]
             if rewritten and not remaining and local not in self.found.exports:
                 continue  # every use now names the new place: the import goes
             if res is None:
-                keep.append(alias)
+                dropped = self._self_import_dropped(full, local, True)
+                if dropped:
+                    rule = rule or dropped
+                else:
+                    keep.append(alias)
                 continue
             rule = rule or res.move.id
             new_module, new_name = dotted.parent(res.new), dotted.leaf(res.new)
@@ -64,6 +108,7 @@ class Analyzer(Uses):
                 new_as = None
             elif self._can_rename(node, name, new_name):
                 new_as = None
+                self.renames[name] = new_name
                 self._rename(res.move.id, self._accesses(node, {local}) or [], new_name)
             else:
                 new_as = name
@@ -113,7 +158,7 @@ class Analyzer(Uses):
             if asname is not None:
                 chains = asname in self.found.attr_roots and self.rules.has_below(name)
                 accesses = self._accesses(node, {asname}, chains)
-                rewritten, remaining = self._chains(accesses, name, False, node, None)
+                rewritten, remaining, kept = self._chains(accesses, name, False, node, None)
                 exported = asname in self.found.exports
             else:
                 root = name.partition(".")[0]
@@ -125,15 +170,19 @@ class Analyzer(Uses):
                     and (res is not None or self.rules.has_below(root))
                 )
                 accesses = self._accesses(node, prefixes, chains)
-                rewritten, remaining = self._chains(accesses, root, True, node, new_name)
+                rewritten, remaining, kept = self._chains(accesses, root, True, node, new_name)
                 exported = root in self.found.exports
             if rewritten:
                 changed = True
                 rule = rule or self.d.edits[-1][0]
-            if rewritten and not remaining and not exported and (res is None or asname):
+            if rewritten and not (remaining or kept or exported) and (res is None or asname):
                 continue  # every use now names the new place: the import goes
             if res is None:
-                new_aliases.append(alias)
+                dropped = self._self_import_dropped(name, asname or name, False)
+                if dropped:
+                    changed, rule = True, rule or dropped
+                else:
+                    new_aliases.append(alias)
                 continue
             changed = True
             rule = rule or res.move.id

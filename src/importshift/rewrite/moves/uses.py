@@ -17,7 +17,7 @@ from libcst.metadata import ClassScope, GlobalScope, MetadataWrapper, Scope, Sco
 from importshift.core import dotted
 from importshift.core.model import Kind, RuleSet
 from importshift.core.policy import applies
-from importshift.rewrite import nodes
+from importshift.rewrite import nodes, traps
 from importshift.rewrite.bindings import Bindings, reads, uses
 from importshift.rewrite.collect import Collected
 
@@ -32,6 +32,7 @@ class Decisions:
     # (rule, text it wrote), in order: lets edits found by a line diff name their rule
     edits: list[tuple[str, str]] = field(default_factory=list)
     touched: list[cst.CSTNode] = field(default_factory=list)
+    comment_new: dict[int, cst.Comment] = field(default_factory=dict)
 
 
 class Uses:
@@ -47,6 +48,8 @@ class Uses:
         self.module_node = tree
         self._source = source
         self._bindings: Bindings | None = None
+        self._rebound: dict[str, str] | None = None
+        self.renames: dict[str, str] = {}  # local names renamed, for ``# type:`` comments
         self._plain: dict[tuple[int, str], list[cst.CSTNode] | None] = {}
         self._wrapper = MetadataWrapper(tree, unsafe_skip_copy=True)
         self._scopes: Mapping[cst.CSTNode, Scope | None] | None = None
@@ -150,11 +153,13 @@ class Uses:
         plain: bool,
         stmt: SmallImport,
         covered: str | None,
-    ) -> tuple[int, int]:
-        """Rewrite attribute chains under a binding; returns (rewritten, remaining uses)."""
+    ) -> tuple[int, int, int]:
+        """Rewrite attribute chains under a binding; returns (rewritten, remaining uses,
+        rewritten uses that still read the binding: ``import logging`` stays needed by
+        ``logging.warn`` -> ``logging.warning``)."""
         if accesses is None:
-            return 0, 1
-        rewritten = remaining = 0
+            return 0, 1, 0
+        rewritten = remaining = kept = 0
         base_parts = base.split(".")
         for access in accesses:
             if not isinstance(access, (cst.Name, cst.Attribute)):
@@ -185,10 +190,12 @@ class Uses:
             self.d.expr_new[id(target)] = new_expr
             self._edit(move.id, target, self._code(target), res.new)
             needed = dotted.parent(res.new) if move.kind is Kind.SYMBOL else res.new
-            if needed and not (covered and dotted.within(covered, needed)):
+            if needed and covered and dotted.within(covered, needed):
+                kept += 1  # the new chain starts with the same imported name
+            elif needed:
                 self._need(needed, stmt)
             rewritten += 1
-        return rewritten, remaining
+        return rewritten, remaining, kept
 
     def _need(self, module: str, stmt: SmallImport) -> None:
         if any(
@@ -216,6 +223,8 @@ class Uses:
     def _can_rename(self, stmt: SmallImport, name: str, new_name: str) -> bool:
         if name in self.found.exports or name in self.found.blocked:
             return False
+        if traps.rebinding(self.rebound(), name) is not None:
+            return False  # walrus, globals()[...], exec...: keep the name as an alias
         if new_name in self.found.names:
             return False
         if self._plain_uses(stmt, {name}) is not None:
@@ -232,6 +241,17 @@ class Uses:
         if len(scope.assignments[name]) != 1:
             return False
         return all(isinstance(a, cst.Name) for a in accesses)
+
+    def source(self) -> ast.Module:
+        """The stdlib ``ast`` of the file (parsed here when the caller did not pass it)."""
+        if self._source is None:
+            self._source = ast.parse(self.module_node.code)
+        return self._source
+
+    def rebound(self) -> dict[str, str]:
+        if self._rebound is None:
+            self._rebound = traps.rebound(self.source())
+        return self._rebound
 
     def _rename(self, rule: str, accesses: Sequence[cst.CSTNode], new_name: str) -> None:
         self.found.names.add(new_name)
