@@ -196,3 +196,15 @@ def test_old_module_reading_a_moved_name_it_no_longer_defines(tmp_path: pathlib.
     assert result.stdout.startswith("pkg/events.py:2:12: MIG001 'pkg.events.Manager'")
     plan = invoke("--rules", _rules(tmp_path), "plan", str(tmp_path / "pkg/events.py"))
     assert "no longer defines or imports it" in plan.stdout
+
+
+def test_walker_lists_scripts_and_stubs_never_blocks_on_a_fifo(tmp_path: pathlib.Path) -> None:
+    from importshift.codebase.files import walk
+
+    make_tree(tmp_path, PLACES)
+    os.mkfifo(tmp_path / "bin" / "pipe")  # opening it to read a shebang would hang
+    os.symlink(tmp_path / "bin" / "run", tmp_path / "bin" / "linked")
+    files, skips = walk(str(tmp_path), ())
+    assert {"bin/run", "app/views.pyi", "pkg/events.pyi", "nb/explore.ipynb"} <= set(files)
+    assert {"docs/guide.md", "pyproject.toml"} <= set(files)
+    assert not {"bin/run.sh", "bin/notes", "bin/pipe", "bin/linked"} & set(files)

@@ -10,6 +10,7 @@ extensionless file only.
 from __future__ import annotations
 
 import os
+import stat
 from collections.abc import Iterable, Iterator
 
 from importshift.core import dotted
@@ -71,11 +72,19 @@ def is_python_script(head: bytes) -> bool:
 
 
 def _shebang_script(path: str) -> bool:
+    """A regular file starting with a Python shebang (never blocks on a FIFO or device)."""
     try:
-        with open(path, "rb") as fh:
-            return is_python_script(fh.read(128))
+        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
     except OSError:
         return False
+    try:
+        if not stat.S_ISREG(os.fstat(fd).st_mode):
+            return False
+        return is_python_script(os.read(fd, 128))
+    except OSError:
+        return False
+    finally:
+        os.close(fd)
 
 
 def is_place(full: str, rel: str) -> bool:
