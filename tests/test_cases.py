@@ -11,7 +11,7 @@ from helpers import parse_header, rewrite, ruleset
 from importshift.core.model import Status
 
 CASES = pathlib.Path(__file__).parent / "cases"
-FILES = sorted(  # before/after folders hold the tree cases of test_places.py
+FILES = sorted(  # before/after folders hold the tree cases of test_place_cases.py
     p for p in CASES.rglob("*.py") if not {"before", "after"} & set(p.parts)
 )
 

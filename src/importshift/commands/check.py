@@ -56,10 +56,9 @@ def _sites(
     """(where in the file, site) for every place kind; None when it cannot be checked."""
     if not prefilter.mentions(data, tokens, star):
         return []
-    from importshift.rewrite.engine import Engine  # only now: see the module docstring
-    from importshift.rewrite.places import gate_sites
+    from importshift.rewrite.places import gate_sites  # only now: see the module docstring
 
-    return gate_sites(Engine(rules), data, rel, module, is_package)
+    return gate_sites(rules, data, rel, module, is_package)
 
 
 def _new_only(

@@ -69,6 +69,7 @@ class _Finder:
         self.fallbacks: set[int] = set()
         self.defined: set[str] | None = None
         self.tree: ast.Module | None = None
+        self.data: bytes | None = None
         self._rebound: dict[str, str] | None = None
         self.bindings: dict[str, list[tuple[str, bool]]] = {}  # local -> (dotted, plain import)
 
@@ -82,8 +83,9 @@ class _Finder:
 
     def run(self, tree: ast.Module, data: bytes | None) -> None:
         self.tree = tree
-        if data is None or b"Error" in data:
-            self.fallbacks = traps.fallbacks(tree)
+        self.data = data
+        if data is None or b"ImportError" in data or b"ModuleNotFoundError" in data:
+            self.fallbacks = traps.fallbacks(_statements(tree.body))
         for stmt in _statements(tree.body):
             if id(stmt) in self.fallbacks:
                 continue  # the fallback half of a two-version import: kept on purpose
@@ -133,7 +135,8 @@ class _Finder:
     def _rename_note(self, node: ast.ImportFrom, local: str, new: str, rule: str) -> None:
         if self._rebound is None:
             assert self.tree is not None
-            self._rebound = traps.rebound(self.tree)
+            may = traps.may_rebind(self.data)
+            self._rebound = traps.rebound(self.tree) if may else {}
         why = traps.rebinding(self._rebound, local)
         if why is not None:
             self.notes.append(

@@ -12,6 +12,7 @@ where it is inside the file (``:cell N`` for a notebook cell).
 from __future__ import annotations
 
 import ast
+import functools
 from typing import TYPE_CHECKING
 
 from importshift.codebase.files import CONFIG, DOCS, NOTEBOOK, kind_of
@@ -212,10 +213,16 @@ def rewrite_embedded(engine: Engine, done: Rewrite, data: bytes, path: str) -> R
     )
 
 
+@functools.lru_cache(maxsize=4)
+def _engine_for(rules: RuleSet) -> Engine:
+    return Engine(rules)
+
+
 def gate_sites(
-    engine: Engine, data: bytes, path: str, module: str | None, is_package: bool
+    rules: RuleSet, data: bytes, path: str, module: str | None, is_package: bool
 ) -> list[tuple[str, Site]] | None:
     """What ``check`` reports in any file: (where in the file, site); None: cannot check."""
+    engine = _engine_for(rules)
     kind = kind_of(path)
     if kind in (NOTEBOOK, DOCS, CONFIG):
         text = _text(data)
@@ -231,7 +238,6 @@ def gate_sites(
         return None
     from importshift.rewrite import detect
 
-    rules = engine.rules
     sites = detect.find_gate_sites(tree, rules, module, is_package, data)
     # ``import a.b`` of a moved module is reported once: its ``a.b.x`` uses follow from it
     imported = {s.old for s in sites if s.form in ("import", "star")}

@@ -14,6 +14,7 @@ codemod, so that ``plan``, ``check`` and ``apply`` agree).
 from __future__ import annotations
 
 import ast
+import re
 from collections.abc import Iterable
 
 from importshift.core import dotted
@@ -22,6 +23,14 @@ from importshift.core.policy import is_shim_of
 
 EVERYTHING = "*"  # key of ``rebound`` when ``exec`` may rebind any name
 _IMPORT_ERRORS = {"ImportError", "ModuleNotFoundError"}
+
+
+_HINTS = re.compile(rb":=|\b(?:global|nonlocal|del)\b|\b(?:globals|exec)\s*\(")
+
+
+def may_rebind(data: bytes | None) -> bool:
+    """Whether the text can hold any rebinding ``rebound`` looks for (a cheap filter)."""
+    return data is None or _HINTS.search(data) is not None
 
 
 def rebound(tree: ast.AST) -> dict[str, str]:
@@ -68,11 +77,11 @@ def bound_by(stmt: ast.stmt) -> set[str]:
     return set()
 
 
-def fallbacks(tree: ast.AST) -> set[int]:
+def fallbacks(statements: Iterable[ast.stmt]) -> set[int]:
     """``id()`` of every import in an ``except ImportError`` handler that binds only names
     its ``try`` body imports too: the fallback half of a two-version import."""
     out: set[int] = set()
-    for node in ast.walk(tree):
+    for node in statements:
         if not isinstance(node, ast.Try):
             continue
         primary: set[str] = set()

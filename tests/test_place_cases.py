@@ -50,7 +50,7 @@ def test_place_case(case: pathlib.Path) -> None:
             assert engine.detect(result.new, rel, sf.module, sf.is_package).sites == ()
         else:
             assert result.status is Status.UNCHANGED, (result.status, result.new)
-        found = gate_sites(engine, data, rel, sf.module, sf.is_package)
+        found = gate_sites(engine.rules, data, rel, sf.module, sf.is_package)
         assert found is not None, "check must be able to read it"
         reported += [f"{rel}{at}:{s.line}:{s.column} {s.old}" for at, s in found]
     expected = case / "check.txt"
