@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING
 
 from importshift.codebase.files import CONFIG, DOCS, NOTEBOOK, kind_of
 from importshift.core import prefilter
-from importshift.core.model import Edit, Kind, Move, Note, RuleSet, Site, Status
+from importshift.core.model import Edit, FileOutcome, Kind, Move, Note, RuleSet, Site, Status
 from importshift.rewrite import configs, docs, notebook, snippets
 from importshift.rewrite.engine import Engine, Rewrite
 
@@ -68,6 +68,22 @@ def _opted(rules: RuleSet, kind: str) -> RuleSet | None:
     if len(moves) == len(rules.moves):
         return rules
     return RuleSet(moves, rules.root, rules.source_roots, strings=rules.strings)
+
+
+_FOLLOW_UPS = ("docs code names ", "config value names ")
+
+
+def is_reference_note(note: Note) -> bool:
+    """Whether ``note`` is a docs or config reference left for follow-up (not opted in to
+    rewriting): it names the old path, so ``shims``/``retire`` must count its file as an
+    importer of that move (like an edit), and never retire while it stands."""
+    return note.message.startswith(_FOLLOW_UPS)
+
+
+def references(outcome: FileOutcome) -> set[str]:
+    """The rules a scanned file still refers to, in any place kind: its edits (code that
+    will be rewritten) and its docs/config follow-ups. ``find_shims`` counts these."""
+    return {e.rule for e in outcome.edits} | {n.rule for n in outcome.notes if is_reference_note(n)}
 
 
 def _split(rules: RuleSet, kind: str, sites: list[Site]) -> tuple[list[Site], list[Note]]:

@@ -38,7 +38,10 @@ class Snippet:
 
 def mask(code: str) -> tuple[str, list[str]] | None:
     """``code`` with magic and shell lines replaced by ``pass`` markers (and the lines they
-    replaced); None for a cell magic (``%%bash``...): the whole cell is not Python."""
+    replaced); None for a cell magic (``%%bash``...): the whole cell is not Python (and for
+    code that already holds the marker text)."""
+    if "importshift-masked-line-" in code:
+        return None  # the marker itself: masking could not be undone exactly; left alone
     lines = code.split("\n")
     first = next((line.strip() for line in lines if line.strip()), "")
     if first.startswith("%%"):
