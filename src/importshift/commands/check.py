@@ -116,7 +116,7 @@ def run(
         if opts.verbosity > 0:
             out.err(f"skipped {rel}: does not parse")
     if fix and findings:
-        changed = _fix(rules, sorted({f.path.partition(":")[0] for f in findings}), out)
+        changed = _fix(rules, sorted({f.path.split(":cell ")[0] for f in findings}), out)
         if opts.verbosity >= 0 and changed:
             out.err(f"fixed {changed} file(s); review and stage them again")
     return 1 if findings else 0
@@ -172,7 +172,8 @@ def _report(out: Output, fmt: Format, findings: list[Finding]) -> None:
         if fmt is Format.GITHUB:
             text = f.message().replace("%", "%25").replace("\r", "%0D").replace("\n", "%0A")
             out.out(
-                f"::error file={f.path},line={f.site.line},col={f.site.column},title={CODE}::{text}"
+                f"::error file={f.path.split(':cell ')[0]},line={f.site.line},"
+                f"col={f.site.column},title={CODE}::{text}"
             )
         else:
             out.out(f"{f.path}:{f.site.line}:{f.site.column}: {f.message()}")
