@@ -47,7 +47,8 @@ def test_place_case(case: pathlib.Path) -> None:
             assert result.new == after.read_bytes()
             again = engine.rewrite(result.new, rel, sf.module, sf.is_package)
             assert again.status is Status.UNCHANGED, "a second run must change nothing"
-            assert engine.detect(result.new, rel, sf.module, sf.is_package).sites == ()
+            left = engine.detect(result.new, rel, sf.module, sf.is_package).sites
+            assert not left or "left_alone" in case.name  # an unparseable part stays reported
         else:
             assert result.status is Status.UNCHANGED, (result.status, result.new)
         found = gate_sites(engine.rules, data, rel, sf.module, sf.is_package)

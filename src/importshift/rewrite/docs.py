@@ -5,7 +5,8 @@ Python engine can check and rewrite the code and put changes back line by line.
 - doctests: ``>>> `` lines and their ``... `` continuations, in docstrings, ``.md``,
   ``.rst`` and fenced ``pycon`` blocks; consecutive groups form one snippet;
 - Markdown: fenced blocks (backticks or tildes) tagged ``python``, ``py``, ``python3``;
-- reST: ``.. code-block:: python`` (also ``code``, ``sourcecode``) with indented content.
+- reST: ``.. code-block:: python`` (also ``code``, ``sourcecode``) with indented content,
+  and Sphinx ``.. testcode::`` / ``.. testsetup::`` blocks.
 """
 
 from __future__ import annotations
@@ -16,7 +17,9 @@ from importshift.rewrite.snippets import Snippet
 
 _PROMPT = re.compile(r"^([ \t]*)(>>>|\.\.\.)( |$)")
 _FENCE = re.compile(r"^([ \t]*)(```+|~~~+)[ \t]*\{?\.?([\w+-]*)")
-_DIRECTIVE = re.compile(r"^([ \t]*)\.\. (?:code-block|code|sourcecode)::[ \t]*([\w+-]*)")
+_DIRECTIVE = re.compile(
+    r"^([ \t]*)\.\. (?:code-block|code|sourcecode|(testcode|testsetup))::[ \t]*([\w+-]*)"
+)
 _PYTHON = {"python", "py", "python3", "py3"}
 _PYCON = {"pycon", "doctest"}
 
@@ -83,7 +86,7 @@ def rest(lines: list[str]) -> list[Snippet]:
         if m is None:
             i += 1
             continue
-        base, lang = len(m.group(1)), m.group(2).lower()
+        base, lang = len(m.group(1)), "python" if m.group(2) else m.group(3).lower()
         j = i + 1
         while j < len(lines) and lines[j].strip().startswith(":"):
             j += 1  # directive options

@@ -14,7 +14,15 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from importshift.core.model import Edit, Note, Site
-from importshift.rewrite.snippets import mask, unmask
+from importshift.rewrite.snippets import (
+    Snippet,
+    has_statements,
+    join_blocks,
+    mask,
+    rewrite_blocks,
+    snippet_sites,
+    unmask,
+)
 
 _WS = " \t\r\n"
 
@@ -123,41 +131,79 @@ Rewrite = Callable[[str], "tuple[str, list[Edit]] | None"]
 
 
 def notebook_sites(text: str, detect: Detect) -> list[tuple[Cell, list[Site], list[Note]]]:
-    """Per code cell: its sites and notes (lines and columns inside the cell)."""
+    """Per code cell: its sites and notes (lines and columns inside the cell). A cell that
+    does not parse is searched line by line (``snippets.snippet_sites``)."""
     out = []
     for cell in code_cells(text):
         masked = mask(cell.code)
         if masked is None:
             continue
-        found = detect(masked[0] if masked[0].endswith("\n") else masked[0] + "\n")
-        if found and (found[0] or found[1]):
-            out.append((cell, found[0], found[1]))
+        lines = masked[0].split("\n")
+        if masked[0].endswith("\n"):
+            lines.pop()
+        snippet = Snippet(tuple(range(len(lines))), ("",) * len(lines), tuple(lines))
+        sites, notes, _ = snippet_sites(snippet, detect)
+        if sites or notes:
+            out.append((cell, sites, notes))
     return out
 
 
 def rewrite_notebook(text: str, rewrite: Rewrite) -> tuple[str, list[Edit]] | None:
-    """``text`` with its code cells rewritten (None: nothing changed)."""
-    pieces: list[str] = []
-    edits: list[Edit] = []
-    last = 0
-    for cell in code_cells(text):
-        masked = mask(cell.code)
-        if masked is None:
-            continue
-        code, hidden = masked
-        done = rewrite(code)
+    """``text`` with its code cells rewritten (None: nothing changed).
+
+    The cells share one namespace (an import in cell 1 serves cell 3): they are rewritten
+    together, each in its own block (``snippets.rewrite_blocks``); a cell that does not
+    parse alone is left as it is (its sites are still reported).
+    """
+    parts = [(cell, masked) for cell in code_cells(text) if (masked := mask(cell.code))]
+    if not parts:
+        return None
+    codes = [code for _, (code, _) in parts]
+    runs: list[tuple[str, list[Edit]]] = []
+
+    def run(program: str) -> str | None:
+        done = rewrite(program)
         if done is None:
+            return None
+        runs.append((program, done[1]))
+        return done[0]
+
+    news = rewrite_blocks(codes, run)
+    pieces: list[str] = []
+    last = 0
+    for (cell, (code, hidden)), new in zip(parts, news, strict=True):
+        if new is None:
             continue
-        new_code = unmask(done[0], hidden)
+        new_code = unmask(new if code.endswith("\n") else new.removesuffix("\n"), hidden)
         if new_code == cell.code:
             continue
         raw = text[cell.start : cell.end]
         pieces += [text[last : cell.start], _source_text(raw, cell.code, new_code, text)]
         last = cell.end
-        edits += [e._replace(line=cell.first_line + e.line) for e in done[1]]
     if not pieces:
         return None
-    return "".join(pieces) + text[last:], edits
+    return "".join(pieces) + text[last:], _edits(runs, parts, codes)
+
+
+def _edits(runs: list[tuple[str, list[Edit]]], parts: list[_Part], codes: list[str]) -> list[Edit]:
+    """The edits of each rewrite run, located at their line in the notebook file."""
+    whole = [i for i, code in enumerate(codes) if has_statements(code)]
+    joined = join_blocks([codes[i] for i in whole])
+    out: list[Edit] = []
+    for program, edits in runs:
+        if joined is not None and program == joined[0]:
+            starts = joined[1]
+            for e in edits:
+                k = max((i for i, start in enumerate(starts) if start < e.line), default=0)
+                cell = parts[whole[k]][0]
+                out.append(e._replace(line=cell.first_line + e.line - starts[k]))
+        else:
+            k = codes.index(program) if program in codes else 0
+            out += [e._replace(line=parts[k][0].first_line + e.line) for e in edits]
+    return out
+
+
+_Part = tuple[Cell, tuple[str, list[str]]]
 
 
 def _source_text(raw: str, old: str, new: str, whole: str) -> str:

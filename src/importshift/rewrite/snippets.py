@@ -9,6 +9,7 @@ back after.
 
 from __future__ import annotations
 
+import ast
 import difflib
 import re
 from collections.abc import Callable, Sequence
@@ -106,17 +107,86 @@ def _to_host(snippet: Snippet, line: int, column: int) -> tuple[int, int]:
     return snippet.lines[k] + 1, column + len(snippet.prefixes[k])
 
 
+_BLOCK = "if True:  # importshift-block-"
+_INDENT = "    "
+
+
+def join_blocks(codes: Sequence[str]) -> tuple[str, list[int]] | None:
+    """One program holding each code as the body of its own ``if True:`` block, and the
+    program line each code starts after (None: a code already holds the marker).
+
+    Notebook cells and the code blocks of one docs page share a namespace (an import in one
+    serves the next), so they are rewritten together; each in its own block, so that no
+    import line ever moves from one cell or block to another."""
+    out: list[str] = []
+    starts: list[int] = []
+    line = 0
+    for i, code in enumerate(codes):
+        if _BLOCK in code:
+            return None
+        out.append(f"{_BLOCK}{i}\n")
+        line += 1
+        starts.append(line)
+        for text in code.split("\n")[:-1] if code.endswith("\n") else code.split("\n"):
+            out.append(_INDENT + text + "\n")
+            line += 1
+    return "".join(out), starts
+
+
+def split_blocks(program: str, count: int) -> list[str] | None:
+    """The codes of ``join_blocks`` back out of a (rewritten) program; None when its shape
+    is not the one ``join_blocks`` made (never guessed)."""
+    codes: list[list[str]] = []
+    for text in program.split("\n")[:-1] if program.endswith("\n") else program.split("\n"):
+        if text == f"{_BLOCK}{len(codes)}":
+            codes.append([])
+        elif not codes or _BLOCK in text or not (text.startswith(_INDENT) or not text):
+            return None
+        else:
+            codes[-1].append(text[len(_INDENT) :])
+    if len(codes) != count:
+        return None
+    return ["".join(line + "\n" for line in lines) for lines in codes]
+
+
+def has_statements(code: str) -> bool:
+    """Whether ``code`` parses and holds at least one statement."""
+    try:
+        return bool(ast.parse(code).body)
+    except (SyntaxError, ValueError, MemoryError, RecursionError):
+        return False
+
+
+def rewrite_blocks(codes: Sequence[str], rewrite: Rewrite) -> list[str | None]:
+    """Each code rewritten (None: left as it is), all together as one namespace (see
+    ``join_blocks``); a code that does not parse alone is left as it is. Falls back to one
+    at a time when the joined program does not parse (``from __future__`` ...)."""
+    whole = [i for i, code in enumerate(codes) if has_statements(code)]
+    out: list[str | None] = [None] * len(codes)
+    joined = join_blocks([codes[i] for i in whole]) if len(whole) > 1 else None
+    if joined is not None and has_statements(joined[0]):
+        new = rewrite(joined[0])
+        parts = split_blocks(new, len(whole)) if new is not None else None
+        if new is not None and parts is None:
+            return out  # the rewrite broke the block shape: change nothing
+        for i, part in zip(whole, parts or [], strict=False):
+            out[i] = part
+        return out
+    for i in whole:
+        out[i] = rewrite(codes[i])
+    return out
+
+
 def rewrite_into(host: list[str], snippets: Sequence[Snippet], rewrite: Rewrite) -> bool:
-    """Rewrite every snippet and put the changes back into ``host`` (lines with their
-    endings, changed in place). Returns whether anything changed."""
+    """Rewrite the snippets (as one namespace, see ``rewrite_blocks``) and put the changes
+    back into ``host`` (lines with their endings, changed in place). Whether any changed."""
     plans: dict[int, list[str]] = {}
-    for snippet in snippets:
-        new = rewrite(snippet.text)
+    news = rewrite_blocks([s.text for s in snippets], rewrite)
+    for snippet, new in zip(snippets, news, strict=True):
         if new is None or new == snippet.text:
             continue
-        plans.update(
-            _placed(host, snippet, new.split("\n")[:-1] if new.endswith("\n") else new.split("\n"))
-        )
+        lines = new.split("\n")[:-1] if new.endswith("\n") else new.split("\n")
+        plans.update(_placed(host, snippet, lines))
     if not plans:
         return False
     for index in sorted(plans, reverse=True):
@@ -152,7 +222,7 @@ def _line(host: list[str], snippet: Snippet, k: int, code: str, added: bool) -> 
     original = host[snippet.lines[k]]
     ending = original[len(original.rstrip("\r\n")) :] or "\n"
     prefix = snippet.prefixes[k]
-    if snippet.doctest and added:
+    if added and prefix.rstrip().endswith((">>>", "...")):
         base = prefix.rstrip()[:-3] if prefix.rstrip().endswith((">>>", "...")) else prefix
         continued = code[:1].isspace() or code.startswith(_CLOSERS)
         prefix = base + ("... " if continued else ">>> ")
