@@ -7,6 +7,9 @@ rewriting that ``Engine`` dispatches to by path (see ``codebase.files.kind_of``)
 - config values: always found; rewritten only with ``configs: true``.
 ``gate_sites`` is what ``check`` reports for any file: every site, opted in or not, with
 where it is inside the file (``:cell N`` for a notebook cell).
+
+The per-kind modules (notebook, docs, configs, snippets) are imported where used: ``check``
+imports this module for any candidate file, and a Python file needs none of them.
 """
 
 from __future__ import annotations
@@ -18,7 +21,6 @@ from typing import TYPE_CHECKING
 from importshift.codebase.files import CONFIG, DOCS, NOTEBOOK, kind_of
 from importshift.core import prefilter
 from importshift.core.model import Edit, FileOutcome, Kind, Move, Note, RuleSet, Site, Status
-from importshift.rewrite import configs, docs, notebook, snippets
 from importshift.rewrite.engine import Engine, Rewrite
 
 if TYPE_CHECKING:
@@ -116,6 +118,8 @@ def _split(rules: RuleSet, kind: str, sites: list[Site]) -> tuple[list[Site], li
 
 def detect_place(engine: Engine, kind: str, data: bytes, path: str) -> Rewrite:
     """Sites of a notebook, docs or config file (plan without ``--diff``)."""
+    from importshift.rewrite import notebook
+
     text = _text(data)
     if text is None:
         return Rewrite(Status.SKIPPED, reason="not UTF-8 text")
@@ -142,6 +146,8 @@ def _located(
 ) -> list[tuple[str, Site]]:
     """Every site of a non-Python place, and where it is: in a notebook ``:cell N`` with
     the line inside the cell (``in_cell``), else the line in the file's JSON text."""
+    from importshift.rewrite import configs, docs, notebook
+
     detect = _detector(engine)
     if kind == NOTEBOOK:
         out = []
@@ -160,6 +166,8 @@ def _located(
 
 
 def _snippet_sites(found: list[Snippet], detect) -> list[Site]:  # type: ignore[no-untyped-def]
+    from importshift.rewrite import snippets
+
     out: list[Site] = []
     for snippet in found:
         sites, _, _ = snippets.snippet_sites(snippet, detect)
@@ -169,6 +177,8 @@ def _snippet_sites(found: list[Snippet], detect) -> list[Site]:  # type: ignore[
 
 def _embedded_sites(engine: Engine, data: bytes, path: str) -> list[Site]:
     """Sites in the doctests of a Python file, and in ``setup.py`` entry-point strings."""
+    from importshift.rewrite import configs, docs
+
     text = _text(data)
     if text is None or not prefilter.mentions(data, engine.tokens, engine.star_tokens):
         return []
@@ -199,6 +209,8 @@ def with_embedded(engine: Engine, found: Rewrite, data: bytes, path: str) -> Rew
 
 def rewrite_embedded(engine: Engine, done: Rewrite, data: bytes, path: str) -> Rewrite:
     """A Python file's rewrite, then its opted-in doctests and setup.py strings."""
+    from importshift.rewrite import configs, docs
+
     if not prefilter.mentions(data, engine.tokens, engine.star_tokens):
         return done
     current = done.new if done.new is not None else data
@@ -241,6 +253,8 @@ def gate_sites(
     engine = _engine_for(rules)
     kind = kind_of(path)
     if kind in (NOTEBOOK, DOCS, CONFIG):
+        from importshift.rewrite import notebook
+
         text = _text(data)
         if text is None:
             return None
@@ -272,6 +286,8 @@ def gate_sites(
 
 
 def rewrite_place(engine: Engine, kind: str, data: bytes, path: str) -> Rewrite:
+    from importshift.rewrite import configs, docs
+
     found = detect_place(engine, kind, data, path)
     if found.status is not Status.CHANGED:
         return found
@@ -296,6 +312,8 @@ def _changed(found: Rewrite, new: bytes) -> Rewrite:
 
 def rewrite_doc_text(engine: Engine, text: str, found: list[Snippet]) -> str | None:
     """``text`` with the snippets rewritten by the docs-enabled moves (None: none)."""
+    from importshift.rewrite import snippets
+
     opted = _opted(engine.rules, DOCS)
     if opted is None or not found:
         return None
@@ -314,6 +332,8 @@ def rewrite_doc_text(engine: Engine, text: str, found: list[Snippet]) -> str | N
 
 def _rewrite_notebook(engine: Engine, text: str, data: bytes, found: Rewrite) -> Rewrite:
     import json
+
+    from importshift.rewrite import notebook
 
     try:
         done = notebook.rewrite_notebook(text, _rewriter(engine))
