@@ -172,10 +172,31 @@ def undefined_uses(
 
 
 def _first_read(body: Iterable[ast.stmt], name: str) -> ast.Name | None:
-    found = [
-        n
-        for stmt in body
-        for n in ast.walk(stmt)
-        if isinstance(n, ast.Name) and n.id == name and isinstance(n.ctx, ast.Load)
-    ]
+    """The first read of the module-level ``name``: reads inside a function or class that
+    binds the name itself (a parameter, an assignment) read that binding instead."""
+    found: list[ast.Name] = []
+    stack: list[ast.AST] = list(body)
+    while stack:
+        node = stack.pop()
+        scopes = ast.FunctionDef | ast.AsyncFunctionDef | ast.Lambda | ast.ClassDef
+        if isinstance(node, scopes) and name in _local_names(node):
+            continue
+        if isinstance(node, ast.Name) and node.id == name and isinstance(node.ctx, ast.Load):
+            found.append(node)
+        stack.extend(ast.iter_child_nodes(node))
     return min(found, key=lambda n: (n.lineno, n.col_offset), default=None)
+
+
+def _local_names(scope: ast.AST) -> set[str]:
+    names: set[str] = set()
+    if isinstance(scope, ast.FunctionDef | ast.AsyncFunctionDef | ast.Lambda):
+        args = scope.args
+        every = [*args.posonlyargs, *args.args, *args.kwonlyargs, args.vararg, args.kwarg]
+        names.update(a.arg for a in every if a is not None)
+    declared: set[str] = set()
+    for node in ast.walk(scope):
+        if isinstance(node, ast.Name) and isinstance(node.ctx, ast.Store):
+            names.add(node.id)
+        elif isinstance(node, ast.Global | ast.Nonlocal):
+            declared.update(node.names)
+    return names - declared
