@@ -70,11 +70,14 @@ class _Finder:
         self.defined: set[str] | None = None
         self.tree: ast.Module | None = None
         self.data: bytes | None = None
+        self.resolved = False
         self._rebound: dict[str, str] | None = None
         self.bindings: dict[str, list[tuple[str, bool]]] = {}  # local -> (dotted, plain import)
 
     def _site(self, node: ast.AST, name: str, form: str) -> bool:
-        res = applies(self.rules.resolve(name), self.module)
+        found = self.rules.resolve(name)
+        self.resolved = found is not None  # moved at all (maybe a self-import)
+        res = applies(found, self.module)
         if res is None:
             return False
         line, col = getattr(node, "lineno", 1), getattr(node, "col_offset", 0) + 1
@@ -114,6 +117,8 @@ class _Finder:
     def _self_import(self, node: ast.stmt, name: str, local: str) -> None:
         """An import of ``name`` in the module that now defines it: the rewrite drops it
         when the module binds the same local name itself; otherwise it is a problem."""
+        if not self.resolved:
+            return  # the name moved nowhere (the common case): no resolving again
         res = traps.self_import(self.rules, name, self.module)
         if res is None or self.tree is None:
             return

@@ -32,6 +32,7 @@ class Rewrite:
     sites: tuple[Site, ...] = ()
     reason: str = ""
     needs_cst: bool = False  # detect() only: an extra codemod may change this file
+    mentioned: bool = True  # False: the bytes name no old path (stage one said no)
 
 
 class Engine:
@@ -73,7 +74,7 @@ class Engine:
 
             return detect_place(self, kind, data, path)
         found = self.detect_python(data, path, module, is_package)
-        if found.status is Status.SKIPPED or not _embedded(data, path):
+        if not found.mentioned or found.status is Status.SKIPPED or not _embedded(data, path):
             return found
         from importshift.rewrite.places import with_embedded
 
@@ -89,7 +90,9 @@ class Engine:
 
             return rewrite_place(self, kind, data, path)
         done = self.rewrite_python(data, path, module, is_package)
-        if done.status in (Status.SKIPPED, Status.FAILED) or not _embedded(data, path):
+        if not done.mentioned or done.status in (Status.SKIPPED, Status.FAILED):
+            return done
+        if not _embedded(data, path):
             return done
         from importshift.rewrite.places import rewrite_embedded
 
@@ -105,7 +108,7 @@ class Engine:
         """
         extra = bool(self.rules.codemods) and self._codemod_candidate(data)
         if not prefilter.mentions(data, self.tokens, self.star_tokens):
-            return Rewrite(Status.UNCHANGED, needs_cst=extra)
+            return Rewrite(Status.UNCHANGED, needs_cst=extra, mentioned=False)
         try:
             tree = ast.parse(data)
         except (SyntaxError, ValueError, MemoryError, RecursionError) as exc:
@@ -122,7 +125,7 @@ class Engine:
         moves = prefilter.mentions(data, self.tokens, self.star_tokens)
         extra = bool(self.rules.codemods) and self._codemod_candidate(data)
         if not moves and not extra:
-            return Rewrite(Status.UNCHANGED)
+            return Rewrite(Status.UNCHANGED, mentioned=False)
         if len(data) > MAX_BYTES:
             return Rewrite(Status.SKIPPED, reason=f"larger than {MAX_BYTES // 2**20} MiB")
         try:

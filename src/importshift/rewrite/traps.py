@@ -14,7 +14,6 @@ codemod, so that ``plan``, ``check`` and ``apply`` agree).
 from __future__ import annotations
 
 import ast
-import re
 from collections.abc import Iterable
 
 from importshift.core import dotted
@@ -25,12 +24,13 @@ EVERYTHING = "*"  # key of ``rebound`` when ``exec`` may rebind any name
 _IMPORT_ERRORS = {"ImportError", "ModuleNotFoundError"}
 
 
-_HINTS = re.compile(rb":=|\b(?:global|nonlocal|del)\b|\b(?:globals|exec)\s*\(")
+_HINTS = (b":=", b"global ", b"globals(", b"nonlocal ", b"exec(", b" del ", b"\ndel ", b"\tdel ")
 
 
 def may_rebind(data: bytes | None) -> bool:
-    """Whether the text can hold any rebinding ``rebound`` looks for (a cheap filter)."""
-    return data is None or _HINTS.search(data) is not None
+    """Whether the text can hold any rebinding ``rebound`` looks for (a cheap superset
+    filter on bytes: the exact answer walks the tree)."""
+    return data is None or data.startswith(b"del ") or any(hint in data for hint in _HINTS)
 
 
 def rebound(tree: ast.AST) -> dict[str, str]:
