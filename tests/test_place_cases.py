@@ -15,7 +15,7 @@ from importshift.codebase.files import source_file
 from importshift.config.rules import load_rules
 from importshift.core.model import Status
 from importshift.rewrite.engine import Engine
-from importshift.rewrite.places import gate_sites
+from importshift.rewrite.gate import gate_sites
 
 CASES = pathlib.Path(__file__).parent / "cases"
 DIRS = sorted(p.parent for p in CASES.rglob("rules.yaml"))

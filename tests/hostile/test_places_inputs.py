@@ -11,7 +11,7 @@ from helpers import ruleset
 
 from importshift.core.model import Status
 from importshift.rewrite.engine import Engine
-from importshift.rewrite.places import gate_sites
+from importshift.rewrite.gate import gate_sites
 
 with tempfile.TemporaryDirectory() as _tmp:
     RULES = ruleset([("pkg.events.Manager", "pkg.monitor.Monitor", "symbol")], _tmp)
@@ -90,7 +90,7 @@ def test_cell_magic_cell_is_never_parsed() -> None:
 
 def test_follow_up_references_count_for_shims() -> None:
     from importshift.core.model import FileOutcome
-    from importshift.rewrite.places import references
+    from importshift.rewrite.gate import references
 
     result = ENGINE.detect(("```python\n" + IMPORT + "```\n").encode(), "a.md", None, False)
     outcome = FileOutcome("a.md", result.status, "", result.edits, result.notes)

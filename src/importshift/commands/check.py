@@ -56,7 +56,7 @@ def _sites(
     """(where in the file, site) for every place kind; None when it cannot be checked."""
     if not prefilter.mentions(data, tokens, star):
         return []
-    from importshift.rewrite.places import gate_sites  # only now: see the module docstring
+    from importshift.rewrite.gate import gate_sites  # only now: see the module docstring
 
     return gate_sites(rules, data, rel, module, is_package)
 

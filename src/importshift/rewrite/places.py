@@ -5,22 +5,18 @@ rewriting that ``Engine`` dispatches to by path (see ``codebase.files.kind_of``)
 - doctests (in docstrings and docs) and docs code blocks: always found; rewritten only for
   moves with ``docs: true`` (or top-level ``docs: true``), otherwise notes for plan;
 - config values: always found; rewritten only with ``configs: true``.
-``gate_sites`` is what ``check`` reports for any file: every site, opted in or not, with
-where it is inside the file (``:cell N`` for a notebook cell).
-
-The per-kind modules (notebook, docs, configs, snippets) are imported where used: ``check``
-imports this module for any candidate file, and a Python file needs none of them.
+What ``check`` reports is in ``gate.py`` (kept light: it loads this module only for the
+files that need it). The per-kind modules (notebook, docs, configs, snippets) are imported
+where used.
 """
 
 from __future__ import annotations
 
-import ast
-import functools
 from typing import TYPE_CHECKING
 
-from importshift.codebase.files import CONFIG, DOCS, NOTEBOOK, kind_of
+from importshift.codebase.files import CONFIG, DOCS, NOTEBOOK
 from importshift.core import prefilter
-from importshift.core.model import Edit, FileOutcome, Kind, Move, Note, RuleSet, Site, Status
+from importshift.core.model import Edit, Move, Note, RuleSet, Site, Status
 from importshift.rewrite.engine import Engine, Rewrite
 
 if TYPE_CHECKING:
@@ -49,7 +45,7 @@ def _rewriter(engine: Engine):  # type: ignore[no-untyped-def]
     return rewrite
 
 
-def _text(data: bytes) -> str | None:
+def text_of(data: bytes) -> str | None:
     try:
         return data.decode("utf-8-sig" if data.startswith(b"\xef\xbb\xbf") else "utf-8")
     except UnicodeDecodeError:
@@ -70,22 +66,6 @@ def _opted(rules: RuleSet, kind: str) -> RuleSet | None:
     if len(moves) == len(rules.moves):
         return rules
     return RuleSet(moves, rules.root, rules.source_roots, strings=rules.strings)
-
-
-_FOLLOW_UPS = ("docs code names ", "config value names ")
-
-
-def is_reference_note(note: Note) -> bool:
-    """Whether ``note`` is a docs or config reference left for follow-up (not opted in to
-    rewriting): it names the old path, so ``shims``/``retire`` must count its file as an
-    importer of that move (like an edit), and never retire while it stands."""
-    return note.message.startswith(_FOLLOW_UPS)
-
-
-def references(outcome: FileOutcome) -> set[str]:
-    """The rules a scanned file still refers to, in any place kind: its edits (code that
-    will be rewritten) and its docs/config follow-ups. ``find_shims`` counts these."""
-    return {e.rule for e in outcome.edits} | {n.rule for n in outcome.notes if is_reference_note(n)}
 
 
 def _split(rules: RuleSet, kind: str, sites: list[Site]) -> tuple[list[Site], list[Note]]:
@@ -120,14 +100,14 @@ def detect_place(engine: Engine, kind: str, data: bytes, path: str) -> Rewrite:
     """Sites of a notebook, docs or config file (plan without ``--diff``)."""
     from importshift.rewrite import notebook
 
-    text = _text(data)
+    text = text_of(data)
     if text is None:
         return Rewrite(Status.SKIPPED, reason="not UTF-8 text")
     try:
-        located = _located(engine, kind, text, path)
+        found = located(engine, kind, text, path)
     except notebook.NotebookError as exc:
         return Rewrite(Status.SKIPPED, reason=f"notebook: {exc}")
-    sites = [s for _, s in located]
+    sites = [s for _, s in found]
     notes: list[Note] = []
     if kind in (DOCS, CONFIG):
         sites, notes = _split(engine.rules, kind, sites)
@@ -141,7 +121,7 @@ def _found(sites: list[Site], notes: list[Note]) -> Rewrite:
     return Rewrite(Status.CHANGED, None, edits, tuple(notes), tuple(sites))
 
 
-def _located(
+def located(
     engine: Engine, kind: str, text: str, path: str, in_cell: bool = False
 ) -> list[tuple[str, Site]]:
     """Every site of a non-Python place, and where it is: in a notebook ``:cell N`` with
@@ -175,11 +155,11 @@ def _snippet_sites(found: list[Snippet], detect) -> list[Site]:  # type: ignore[
     return out
 
 
-def _embedded_sites(engine: Engine, data: bytes, path: str) -> list[Site]:
+def embedded_sites(engine: Engine, data: bytes, path: str) -> list[Site]:
     """Sites in the doctests of a Python file, and in ``setup.py`` entry-point strings."""
     from importshift.rewrite import configs, docs
 
-    text = _text(data)
+    text = text_of(data)
     if text is None or not prefilter.mentions(data, engine.tokens, engine.star_tokens):
         return []
     out: list[Site] = []
@@ -194,7 +174,7 @@ def _embedded_sites(engine: Engine, data: bytes, path: str) -> list[Site]:
 
 def with_embedded(engine: Engine, found: Rewrite, data: bytes, path: str) -> Rewrite:
     """A Python file's detection plus its doctests (kind docs) and setup.py strings."""
-    extra = _embedded_sites(engine, data, path)
+    extra = embedded_sites(engine, data, path)
     if not extra:
         return found
     doc = [s for s in extra if s.form == "docs"]
@@ -214,7 +194,7 @@ def rewrite_embedded(engine: Engine, done: Rewrite, data: bytes, path: str) -> R
     if not prefilter.mentions(data, engine.tokens, engine.star_tokens):
         return done
     current = done.new if done.new is not None else data
-    text = _text(current)
+    text = text_of(current)
     if text is None:
         return done
     new = text
@@ -241,47 +221,6 @@ def rewrite_embedded(engine: Engine, done: Rewrite, data: bytes, path: str) -> R
     )
 
 
-@functools.lru_cache(maxsize=4)
-def _engine_for(rules: RuleSet) -> Engine:
-    return Engine(rules)
-
-
-def gate_sites(
-    rules: RuleSet, data: bytes, path: str, module: str | None, is_package: bool
-) -> list[tuple[str, Site]] | None:
-    """What ``check`` reports in any file: (where in the file, site); None: cannot check."""
-    engine = _engine_for(rules)
-    kind = kind_of(path)
-    if kind in (NOTEBOOK, DOCS, CONFIG):
-        from importshift.rewrite import notebook
-
-        text = _text(data)
-        if text is None:
-            return None
-        try:
-            return _located(engine, kind, text, path, in_cell=True)
-        except notebook.NotebookError:
-            return None
-    try:
-        tree = ast.parse(data)
-    except (SyntaxError, ValueError, MemoryError, RecursionError):
-        return None
-    from importshift.rewrite import detect
-
-    sites = detect.find_gate_sites(tree, rules, module, is_package, data)
-    # ``import a.b`` of a moved module is reported once: its ``a.b.x`` uses follow from it
-    imported = {s.old for s in sites if s.form in ("import", "star")}
-    modules_moved = {m.id for m in rules.moves if m.kind is Kind.MODULE}
-    sites = [
-        s
-        for s in sites
-        if s.form != "attribute" or s.old not in imported or s.rule not in modules_moved
-    ]
-    sites += _embedded_sites(engine, data, path)
-    sites.sort(key=lambda s: (s.line, s.column))
-    return [("", s) for s in sites]
-
-
 # -- rewriting (apply, plan --diff, check --fix) -------------------------------------------
 
 
@@ -291,7 +230,7 @@ def rewrite_place(engine: Engine, kind: str, data: bytes, path: str) -> Rewrite:
     found = detect_place(engine, kind, data, path)
     if found.status is not Status.CHANGED:
         return found
-    text = _text(data)
+    text = text_of(data)
     assert text is not None  # detect_place decoded it
     if kind == NOTEBOOK:
         return _rewrite_notebook(engine, text, data, found)
