@@ -8,6 +8,7 @@ analysis), attribute chains under a binding, lines to add, renames.
 from __future__ import annotations
 
 import ast
+import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
@@ -225,6 +226,8 @@ class Uses:
             return False
         if traps.rebinding(self.rebound(), name) is not None:
             return False  # walrus, globals()[...], exec...: keep the name as an alias
+        if self._in_doctest(name):
+            return False  # doctests run in the module's globals: they read the old name
         if new_name in self.found.names:
             return False
         if self._plain_uses(stmt, {name}) is not None:
@@ -241,6 +244,11 @@ class Uses:
         if len(scope.assignments[name]) != 1:
             return False
         return all(isinstance(a, cst.Name) for a in accesses)
+
+    def _in_doctest(self, name: str) -> bool:
+        """Whether a docstring's doctest (``>>>``) names ``name``."""
+        word = re.compile(rf"\b{re.escape(name)}\b")
+        return any(">>>" in node.value and word.search(node.value) for node in self.found.strings)
 
     def source(self) -> ast.Module:
         """The stdlib ``ast`` of the file (parsed here when the caller did not pass it)."""
