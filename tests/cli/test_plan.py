@@ -109,7 +109,7 @@ def test_bad_rules_one_line_per_problem(tmp_path: pathlib.Path) -> None:
     lines = result.stderr.strip().splitlines()
     assert lines == [
         f"{tmp_path}/rules.yaml:2:1: unknown key 'movs' in the rules file (expected one of: "
-        "version, source_roots, exclude, include, gitignore, moves, codemods)",
+        "version, source_roots, exclude, include, gitignore, moves, codemods, docs, configs)",
         f"{tmp_path}/rules.yaml:4:5: move is missing 'new'",
     ]
     assert "Traceback" not in result.output

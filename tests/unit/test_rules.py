@@ -86,11 +86,13 @@ moves:
     )
     assert found == [
         "2:1: unknown key 'colour' in the rules file (expected one of: version, source_roots, "
-        "exclude, include, gitignore, moves, codemods)",
+        "exclude, include, gitignore, moves, codemods, docs, configs)",
         "5:10: 'new' equals 'old' (pkg.events.Manager)",
-        "8:5: unknown key 'reson' in a move (expected one of: old, new, reason, kind, strings)",
+        "8:5: unknown key 'reson' in a move (expected one of: old, new, reason, kind, strings, "
+        "docs, configs)",
         "9:5: move is missing 'new'",
-        "10:5: unknown key 'nwe' in a move (expected one of: old, new, reason, kind, strings)",
+        "10:5: unknown key 'nwe' in a move (expected one of: old, new, reason, kind, strings, "
+        "docs, configs)",
         "11:10: 'old' must be a dotted name such as pkg.module.Name",
     ]
 

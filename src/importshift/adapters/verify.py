@@ -262,8 +262,8 @@ class SubprocessVerifier:
             elif f.module:
                 if not shadowed(self.root, f):  # importing it would import something else
                     out.add(Target("import", f.module))
-            else:
-                out.add(Target("compile", f.path))
+            elif f.path.endswith((".py", ".pyi")) or "." not in f.path.rpartition("/")[2]:
+                out.add(Target("compile", f.path))  # notebooks, docs, config: not Python
         return out
 
     def run(self, targets: Iterable[Target]) -> dict[Target, Result]:

@@ -1,8 +1,16 @@
-"""Paths <-> dotted module names, and which Python files a run looks at."""
+"""Paths <-> dotted module names, and which files a run looks at.
+
+Every place an import can live: Python sources (``.py``, ``.pyi`` stubs, extensionless
+scripts whose first line is a ``#!...python`` shebang), notebooks (``.ipynb``), docs
+(``.md``/``.rst``: doctests and code blocks) and packaging/tool config files that name
+modules. ``kind_of`` tells them apart by name; the walker reads the first bytes of an
+extensionless file only.
+"""
 
 from __future__ import annotations
 
 import os
+import stat
 from collections.abc import Iterable, Iterator
 
 from importshift.core import dotted
@@ -24,6 +32,67 @@ _NEVER = {
 }
 
 
+PYTHON, NOTEBOOK, DOCS, CONFIG = "python", "notebook", "docs", "config"
+
+CONFIG_NAMES = frozenset(
+    {
+        "pyproject.toml",
+        "setup.cfg",
+        "tox.ini",
+        "pytest.ini",
+        ".pre-commit-config.yaml",
+        ".pre-commit-hooks.yaml",
+    }
+)
+_DOCS_SUFFIXES = (".md", ".rst")
+
+
+def kind_of(path: str) -> str | None:
+    """What kind of place ``path`` is, by its name (an extensionless name: a script)."""
+    name = path.rpartition("/")[2]
+    if name.endswith((".py", ".pyi")):
+        return PYTHON
+    if name.endswith(".ipynb"):
+        return NOTEBOOK
+    if name.endswith(_DOCS_SUFFIXES):
+        return DOCS
+    if name in CONFIG_NAMES:
+        return CONFIG
+    if "." not in name:
+        return PYTHON  # listed by the walker only with a Python shebang
+    return None
+
+
+def is_python_script(head: bytes) -> bool:
+    """Whether a file starting with ``head`` is a Python script (``#!...python...``)."""
+    if not head.startswith(b"#!"):
+        return False
+    first = head.split(b"\n", 1)[0]
+    return b"python" in first
+
+
+def _shebang_script(path: str) -> bool:
+    """A regular file starting with a Python shebang (never blocks on a FIFO or device)."""
+    try:
+        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
+    except OSError:
+        return False
+    try:
+        if not stat.S_ISREG(os.fstat(fd).st_mode):
+            return False
+        return is_python_script(os.read(fd, 128))
+    except OSError:
+        return False
+    finally:
+        os.close(fd)
+
+
+def is_place(full: str, rel: str) -> bool:
+    """Whether the file at ``full`` (``rel`` under the root) is a place a run looks at."""
+    name = rel.rpartition("/")[2]
+    return _wanted(name, full, os.path.islink(full))
+
+
 def module_for(path: str, source_roots: Iterable[str]) -> str | None:
     """The dotted module name of ``path`` (relative, POSIX), from the longest source root."""
     pure = tuple(p for p in path.split("/") if p and p != ".")
@@ -35,9 +104,9 @@ def module_for(path: str, source_roots: Iterable[str]) -> str | None:
     if best is None:
         return None
     parts = list(pure[len(best) :])
-    if not parts or not parts[-1].endswith(".py"):
+    if not parts or not parts[-1].endswith((".py", ".pyi")):
         return None
-    parts[-1] = parts[-1][:-3]
+    parts[-1] = parts[-1].rpartition(".")[0]
     if parts[-1] == "__init__":
         parts.pop()
     name = ".".join(parts)
@@ -45,7 +114,9 @@ def module_for(path: str, source_roots: Iterable[str]) -> str | None:
 
 
 def source_file(path: str, source_roots: Iterable[str]) -> SourceFile:
-    return SourceFile(path, module_for(path, source_roots), path.endswith("__init__.py"))
+    return SourceFile(
+        path, module_for(path, source_roots), path.endswith(("__init__.py", "__init__.pyi"))
+    )
 
 
 def module_index(files: Iterable[SourceFile]) -> dict[str, str]:
@@ -54,8 +125,9 @@ def module_index(files: Iterable[SourceFile]) -> dict[str, str]:
     for f in files:
         if f.module is None:
             continue
-        if f.is_package or not index.get(f.module):
-            index[f.module] = f.path
+        known = index.get(f.module)
+        if not known or (f.is_package or known.endswith(".pyi")) and not f.path.endswith(".pyi"):
+            index[f.module] = f.path  # a stub names the module only when no source does
         pkg = dotted.parent(f.module)
         while pkg:
             index.setdefault(pkg, "")  # a package, possibly a namespace one
@@ -103,7 +175,8 @@ class _Ignore:
 def walk(
     root: str, exclude: Iterable[str], gitignore: bool = True, include: Iterable[str] = ()
 ) -> tuple[list[str], list[Skip]]:
-    """Every ``.py`` file under ``root`` that is not excluded, and the ones skipped on purpose."""
+    """Every place under ``root`` (see ``kind_of``) that is not excluded, and the ones
+    skipped on purpose. One pass; only extensionless files are opened (for a shebang)."""
     ignore = _Ignore(root, exclude, gitignore)
     include_spec = _spec(include) if include else None
     files: list[str] = []
@@ -150,8 +223,17 @@ def _entries(root: str, rel_dir: str, ignore: _Ignore) -> Iterator[tuple[str, bo
             if os.path.exists(os.path.join(entry.path, "pyvenv.cfg")):
                 continue  # a virtual environment
             yield from _entries(root, rel, ignore)
-        elif entry.name.endswith(".py") and not ignore.ignored(rel, False):
+        elif _wanted(entry.name, entry.path, is_link) and not ignore.ignored(rel, False):
             yield rel, is_link
+
+
+def _wanted(name: str, full: str, is_link: bool) -> bool:
+    kind = kind_of(name)
+    if kind is None:
+        return False
+    if kind is PYTHON and "." not in name:
+        return not is_link and _shebang_script(full)
+    return True
 
 
 def _spec(patterns: Iterable[str]):  # type: ignore[no-untyped-def]

@@ -63,10 +63,11 @@ class Source(namedtuple("Source", "rel data")):
 
 
 class Scan(namedtuple("Scan", "sites parse_error line column")):
-    """The sites of one file; ``parse_error`` is set when they were matched textually."""
+    """The sites of one file, each with where it is in the file (``""``, or ``:cell N`` in
+    a notebook); ``parse_error`` is set when they were matched textually."""
 
     __slots__ = ()
-    sites: list[Site]
+    sites: list[tuple[str, Site]]
     parse_error: str | None
     line: int
     column: int
@@ -94,24 +95,27 @@ def _rules(opts: Options, out: Output, use_cache: bool) -> Cached:
 
 
 def scan(data: bytes, rules: RuleSet, rel: str, every: bool) -> Scan:
-    """The sites of one file (by its kind; ``every``: parse even without a candidate)."""
+    """The sites of one file of any kind, each with where it is in the file (``:cell N``
+    in a notebook); ``every``: parse even without a candidate. A file that cannot be
+    parsed is matched textually, never passed unchecked."""
     sf = modules.source_file(rel, rules.source_roots)
     tokens, star = _tokens(rules)
     if not every and not prefilter.mentions(data, tokens, star):
         return Scan([], None, 0, 0)
-    import ast  # only now: a commit that mentions no old name never pays for it
+    from importshift.rewrite.gate import gate_sites  # only now: see its module docstring
 
-    from importshift.rewrite import detect
+    found = gate_sites(rules, data, rel, sf.module, sf.is_package)
+    if found is not None:
+        return Scan(found, None, 0, 0)
+    from importshift.rewrite import textual
 
-    try:
-        tree = ast.parse(data)
-    except (SyntaxError, ValueError, MemoryError, RecursionError):
-        from importshift.rewrite import textual
-
+    kind = modules.kind_of(rel)
+    if kind in (None, modules.PYTHON):
         error = textual.parse_error(data) or ("does not parse", 1, 1)
-        return Scan(_once(textual.sites(data, rules, sf.module, sf.is_package), rules), *error)
-    sites, _ = detect.find_sites(tree, rules, sf.module, sf.is_package, data)
-    return Scan(_once(sites, rules), None, 0, 0)
+    else:
+        error = (f"not a readable {kind} file", 1, 1)
+    sites = _once(textual.sites(data, rules, sf.module, sf.is_package), rules)
+    return Scan([("", s) for s in sites], *error)
 
 
 def _once(sites: list[Site], rules: RuleSet) -> list[Site]:
@@ -138,16 +142,18 @@ def _tokens(rules: RuleSet) -> tuple[frozenset[bytes], frozenset[bytes]]:
     return known[1], known[2]
 
 
-def _new_only(sites: list[Site], base_sites: list[Site]) -> list[Site]:
+def _new_only(
+    sites: list[tuple[str, Site]], base_sites: list[tuple[str, Site]]
+) -> list[tuple[str, Site]]:
     """Occurrences not already in the base version, compared by (rule, name, form)."""
-    budget = Counter((s.rule, s.old, s.form) for s in base_sites)
+    budget = Counter((s.rule, s.old, s.form) for _, s in base_sites)
     fresh = []
-    for s in sites:
+    for where, s in sites:
         key = (s.rule, s.old, s.form)
         if budget[key] > 0:
             budget[key] -= 1
         else:
-            fresh.append(s)
+            fresh.append((where, s))
     return fresh
 
 
@@ -185,7 +191,7 @@ def run(opts: Options, out: Output, args: CheckArgs) -> int:
             "(--report-unparseable lists them)"
         )
     if args.fix and found:
-        changed = _fix(rules, sorted({f.path for f in found}), out)
+        changed = _fix(rules, sorted({fnd.file_of(f.path) for f in found}), out)
         if opts.verbosity >= 0 and changed:
             out.err(f"fixed {changed} file(s); review and stage them again")
     return 1 if found and not args.exit_zero else 0
@@ -208,7 +214,8 @@ def _check(
             if old is not None:
                 sites = _new_only(sites, scan(old, rules, source.rel, False).sites)
         here = [
-            fnd.from_site(source.rel, s, reasons.get(s.rule, ""), result.parse_error) for s in sites
+            fnd.from_site(source.rel + where, s, reasons.get(s.rule, ""), result.parse_error)
+            for where, s in sites
         ]
         if result.parse_error is not None:
             unparsed.append(source.rel)
@@ -251,29 +258,13 @@ def _sources(cached: Cached, args: CheckArgs) -> list[Source]:
             continue  # outside the rules' root: these rules do not govern it
         if os.path.isdir(f):
             folders.append("" if rel == "." else rel + "/")
-        elif _checkable(f, rel) and not cached.excluded(rel):
+        elif modules.is_place(f, rel) and not cached.excluded(rel):
             rels.append(rel)
     if folders:
         every = modules.walk(root, rules.exclude, rules.gitignore, rules.include)[0]
         rels.extend(r for r in every if any(r.startswith(f) for f in folders))
     out.extend(Source(rel, None) for rel in sorted(set(rels)))
     return out
-
-
-def _checkable(path: str, rel: str) -> bool:
-    """Whether a file given by name is Python source: ``.py``, ``.pyi``, or a script without
-    a suffix whose first line is a Python shebang (what pre-commit's ``types: [python]``
-    passes). Folders expand through the walker, which decides for itself."""
-    if rel.endswith((".py", ".pyi")):
-        return True
-    if "." in rel.rpartition("/")[2]:
-        return False
-    try:
-        with open(path, "rb") as fh:
-            first = fh.readline(200)
-    except OSError:
-        return False
-    return first.startswith(b"#!") and b"python" in first
 
 
 def _relative(root: str, path: str) -> str | None:

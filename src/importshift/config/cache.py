@@ -145,8 +145,8 @@ def load_cached(rules_path: str, root: str, strings: bool, check_targets: bool) 
             if _signature(path) != (tuple(signature) if signature is not None else None):
                 return None
         moves = tuple(
-            Move(old, new, target, Kind(kind), reason, flag, line)
-            for old, new, target, kind, reason, flag, line in data["moves"]
+            Move(old, new, target, Kind(kind), reason, flag, line, *places)
+            for old, new, target, kind, reason, flag, line, *places in data["moves"]
         )
         codemods = tuple(
             CodemodSpec(path, cls, tuple(args), line) for path, cls, args, line in data["codemods"]
@@ -161,6 +161,8 @@ def load_cached(rules_path: str, root: str, strings: bool, check_targets: bool) 
             codemods,
             data["rules_path"],
             data["strings"],
+            data.get("docs", False),
+            data.get("configs", False),
         )
         return Cached(rules, data["patterns"], data["literals"], tuple(data["warnings"]))
     except (OSError, ValueError, KeyError, TypeError, EOFError):
@@ -201,6 +203,7 @@ def store(
             "warnings": list(warnings),
             "moves": [
                 (m.old, m.new, m.target, m.kind.value, m.reason, m.strings, m.line)
+                + (m.docs, m.configs)
                 for m in rules.moves
             ],
             "codemods": [(c.path, c.class_name, list(c.args), c.line) for c in rules.codemods],
@@ -211,6 +214,8 @@ def store(
             "gitignore": rules.gitignore,
             "rules_path": rules.rules_path,
             "strings": rules.strings,
+            "docs": rules.docs,
+            "configs": rules.configs,
             "patterns": patterns,
             "literals": literals,
         }

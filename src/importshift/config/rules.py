@@ -70,5 +70,7 @@ def load_rules(
         codemods=raw.codemods,
         rules_path=display,
         strings=strings,
+        docs=raw.docs,
+        configs=raw.configs,
     )
     return Loaded(ruleset, tuple(resolver.warnings))

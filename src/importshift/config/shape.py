@@ -15,8 +15,18 @@ from importshift.config.yamltree import Mark, Value, YMap, YScalar, YSeq
 from importshift.core import dotted
 from importshift.core.model import CodemodSpec, Kind, Move
 
-_TOP_KEYS = ("version", "source_roots", "exclude", "include", "gitignore", "moves", "codemods")
-_MOVE_KEYS = ("old", "new", "reason", "kind", "strings")
+_TOP_KEYS = (
+    "version",
+    "source_roots",
+    "exclude",
+    "include",
+    "gitignore",
+    "moves",
+    "codemods",
+    "docs",
+    "configs",
+)
+_MOVE_KEYS = ("old", "new", "reason", "kind", "strings", "docs", "configs")
 _CODEMOD_KEYS = ("use", "args")
 
 
@@ -36,6 +46,8 @@ class RawRules:
     exclude: tuple[str, ...]
     include: tuple[str, ...]
     gitignore: bool
+    docs: bool  # rewrite doctests and docs code blocks (else only report them)
+    configs: bool  # rewrite dotted paths in packaging and tool config values
     moves: tuple[RawMove, ...]
     codemods: tuple[CodemodSpec, ...]
 
@@ -55,6 +67,8 @@ class ShapeReader(Problems):
             exclude=self._patterns(top.get("exclude"), "exclude"),
             include=self._patterns(top.get("include"), "include"),
             gitignore=self._bool(top.get("gitignore"), "gitignore", True),
+            docs=self._bool(top.get("docs"), "docs", False),
+            configs=self._bool(top.get("configs"), "configs", False),
             moves=tuple(RawMove(*m) for m in self._moves(top.get("moves"))),
             codemods=self._codemods(top.get("codemods")),
         )
@@ -157,6 +171,10 @@ class ShapeReader(Problems):
                 else:
                     self.problem(kind_node.mark, "'kind' must be 'module' or 'symbol'")
             strings = self._bool(fields.get("strings"), "strings", False)
+            places = (
+                self._bool(fields.get("docs"), "docs", False),
+                self._bool(fields.get("configs"), "configs", False),
+            )
             if old is None or new is None:
                 continue
             if old[0] == new[0]:
@@ -170,7 +188,9 @@ class ShapeReader(Problems):
                 continue
             seen[old[0]] = old[1]
             text = reason.value if isinstance(reason, YScalar) and reason.value else ""
-            move = Move(old[0], new[0], new[0], Kind.SYMBOL, str(text), strings, item.mark.line)
+            move = Move(
+                old[0], new[0], new[0], Kind.SYMBOL, str(text), strings, item.mark.line, *places
+            )
             out.append((move, old[1], kind, new[1]))
         return out
 

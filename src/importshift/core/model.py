@@ -21,7 +21,13 @@ class Kind(Choice):
 Kind.define(MODULE="module", SYMBOL="symbol")
 
 
-class Move(namedtuple("Move", "old new target kind reason strings line", defaults=("", False, 0))):
+class Move(
+    namedtuple(
+        "Move",
+        "old new target kind reason strings line docs configs",
+        defaults=("", False, 0, False, False),
+    )
+):
     """One declared move, with its chain already followed to the final ``target``."""
 
     __slots__ = ()
@@ -32,6 +38,8 @@ class Move(namedtuple("Move", "old new target kind reason strings line", default
     reason: str
     strings: bool
     line: int
+    docs: bool  # also rewrite doctests and docs code blocks
+    configs: bool  # also rewrite packaging/tool config values
 
     @property
     def id(self) -> str:
@@ -89,6 +97,8 @@ class RuleSet:
         "codemods",
         "rules_path",
         "strings",
+        "docs",
+        "configs",
         "_by_old",
         "_below",
     )
@@ -104,6 +114,8 @@ class RuleSet:
         codemods: tuple[CodemodSpec, ...] = (),
         rules_path: str = "",
         strings: bool = False,
+        docs: bool = False,
+        configs: bool = False,
     ) -> None:
         self.moves = tuple(moves)
         self.root = root
@@ -114,6 +126,8 @@ class RuleSet:
         self.codemods = tuple(codemods)
         self.rules_path = rules_path
         self.strings = strings
+        self.docs = docs
+        self.configs = configs
         self._by_old = {m.old: m for m in self.moves}
         below = set()
         for m in self.moves:
@@ -136,6 +150,8 @@ class RuleSet:
                 self.codemods,
                 self.rules_path,
                 self.strings,
+                self.docs,
+                self.configs,
             ),
         )
 
@@ -174,6 +190,12 @@ class RuleSet:
 
     def strings_enabled(self, move: Move) -> bool:
         return self.strings or move.strings
+
+    def docs_enabled(self, move: Move) -> bool:
+        return self.docs or move.docs
+
+    def configs_enabled(self, move: Move) -> bool:
+        return self.configs or move.configs
 
     def strings_enabled_any(self) -> bool:
         return self.strings or any(m.strings for m in self.moves)

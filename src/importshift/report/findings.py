@@ -74,6 +74,11 @@ class Finding(namedtuple("Finding", "path line column code old new rule form rea
         }
 
 
+def file_of(path: str) -> str:
+    """The file part of a finding's path (a notebook's findings say ``nb.ipynb:cell N``)."""
+    return path.split(":cell ", 1)[0]
+
+
 def from_site(path: str, site: Site, reason: str, parse_error: str | None) -> Finding:
     """The finding for one site; ``parse_error`` is set when the site was matched textually."""
     if parse_error is not None:

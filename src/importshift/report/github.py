@@ -11,7 +11,7 @@ import os
 from collections.abc import Iterable, Iterator
 
 from importshift.adapters import gitbase
-from importshift.report.findings import CODES, Finding
+from importshift.report.findings import CODES, Finding, file_of
 
 
 def escape_data(text: str) -> str:
@@ -41,7 +41,7 @@ def workflow_commands(found: Iterable[Finding], path_prefix: str) -> Iterator[st
         props = ",".join(
             f"{key}={escape_property(value)}"
             for key, value in (
-                ("file", path_prefix + f.path),
+                ("file", path_prefix + file_of(f.path)),
                 ("line", str(f.line)),
                 ("col", str(f.column)),
                 ("title", f"{f.code} {CODES[f.code][0]}"),

@@ -10,7 +10,7 @@ import json
 from collections.abc import Sequence
 
 from importshift import __version__
-from importshift.report.findings import CODES, Finding
+from importshift.report.findings import CODES, Finding, file_of
 
 SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
 
@@ -36,7 +36,7 @@ def document(found: Sequence[Finding], path_prefix: str) -> dict[str, object]:
                 {
                     "physicalLocation": {
                         "artifactLocation": {
-                            "uri": _uri(path_prefix + f.path),
+                            "uri": _uri(path_prefix + file_of(f.path)),
                             "uriBaseId": "%SRCROOT%",
                         },
                         "region": {"startLine": max(f.line, 1), "startColumn": max(f.column, 1)},

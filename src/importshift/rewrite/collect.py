@@ -32,6 +32,8 @@ class Collected:
         self.exports: set[str] = set()
         self.blocked: set[str] = set()
         self.global_plain: list[tuple[int, str]] = []  # (statement id, dotted name)
+        self.fallbacks: set[int] = set()  # imports in ``except ImportError`` kept on purpose
+        self.type_comments: list[cst.Comment] = []
         self._walk(tree)
 
     def _walk(self, tree: cst.Module) -> None:
@@ -71,6 +73,24 @@ class Collected:
                     (id(node), nodes.alias_name(a)) for a in node.names if a.asname is None
                 )
 
+    def _comment(self, node: cst.Comment, depth: int, visits: int) -> None:
+        if "type:" in node.value:
+            self.type_comments.append(node)
+
+    def _try(self, node: cst.Try, depth: int, visits: int) -> None:
+        """The ``try: from new import X`` / ``except ImportError: from old import X`` pattern:
+        the handler's imports binding only names the ``try`` body imports are fallbacks."""
+        primary: set[str] = set()
+        for stmt in _small_imports(node.body):
+            primary |= _bound(stmt)
+        for handler in node.handlers:
+            if not _catches_import_error(handler):
+                continue
+            for stmt in _small_imports(handler.body):
+                names = _bound(stmt)
+                if names and names <= primary:
+                    self.fallbacks.add(id(stmt))
+
     def _string(self, node: cst.SimpleString, depth: int, visits: int) -> None:
         self.strings.append(node)
 
@@ -103,6 +123,8 @@ _SEEN: dict[type[cst.CSTNode], Callable[[Collected, cst.CSTNode, int, int], None
     cst.Import: Collected._import,  # type: ignore[dict-item]
     cst.ImportFrom: Collected._import,  # type: ignore[dict-item]
     cst.SimpleString: Collected._string,  # type: ignore[dict-item]
+    cst.Comment: Collected._comment,  # type: ignore[dict-item]
+    cst.Try: Collected._try,  # type: ignore[dict-item]
     cst.Global: Collected._declared,  # type: ignore[dict-item]
     cst.Nonlocal: Collected._declared,  # type: ignore[dict-item]
     cst.Del: Collected._deleted,  # type: ignore[dict-item]
@@ -132,3 +154,32 @@ def _names_in(node: cst.CSTNode) -> list[cst.Name]:
     if isinstance(node, cst.Name):
         return [node]
     return [n for child in _children(node) for n in _names_in(child)]
+
+
+def _small_imports(block: cst.BaseSuite) -> list[_SmallImport]:
+    body = block.body if isinstance(block, cst.IndentedBlock) else [block]
+    out: list[_SmallImport] = []
+    for line in body:
+        if isinstance(line, cst.SimpleStatementLine | cst.SimpleStatementSuite):
+            out += [s for s in line.body if isinstance(s, cst.Import | cst.ImportFrom)]
+    return out
+
+
+def _bound(stmt: _SmallImport) -> set[str]:
+    if isinstance(stmt.names, cst.ImportStar):
+        return set()
+    out = set()
+    for alias in stmt.names:
+        local = nodes.alias_as(alias) or nodes.alias_name(alias)
+        out.add(local if isinstance(stmt, cst.ImportFrom) else local.partition(".")[0])
+    return out
+
+
+def _catches_import_error(handler: cst.ExceptHandler) -> bool:
+    kinds = handler.type
+    if kinds is None:
+        return False
+    names = [e.value for e in kinds.elements] if isinstance(kinds, cst.Tuple) else [kinds]
+    return any(
+        isinstance(n, cst.Name) and n.value in ("ImportError", "ModuleNotFoundError") for n in names
+    )

@@ -12,6 +12,7 @@ from collections.abc import Iterator
 from importshift.core import dotted
 from importshift.core.model import Kind, Note, RuleSet, Site
 from importshift.core.policy import applies, is_shim_of
+from importshift.rewrite import traps
 
 
 def find_sites(
@@ -26,7 +27,35 @@ def find_sites(
     finder = _Finder(rules, module, is_package)
     finder.run(tree, data)
     finder.sites.sort(key=lambda s: (s.line, s.column))
-    return finder.sites, finder.notes
+    return finder.sites, finder.notes + [_as_note(p) for p in finder.problems]
+
+
+def find_gate_sites(
+    tree: ast.Module,
+    rules: RuleSet,
+    module: str | None,
+    is_package: bool,
+    data: bytes | None = None,
+) -> list[Site]:
+    """What ``check`` reports: every site, and the problems the rewrite cannot fix
+    (self-imports it cannot drop, uses of a name whose definition moved away)."""
+    finder = _Finder(rules, module, is_package)
+    finder.run(tree, data)
+    return sorted(finder.sites + finder.problems, key=lambda s: (s.line, s.column))
+
+
+def _as_note(problem: Site) -> Note:
+    if problem.form == "undefined":
+        text = (
+            f"'{dotted.leaf(problem.old)}' is read here but this module no longer defines or "
+            f"imports it (it moved to '{problem.new}'): add an import"
+        )
+    else:
+        text = (
+            f"self-import of '{problem.old}' in the module that now defines it as "
+            f"'{problem.new}': cannot be rewritten, fix it by hand"
+        )
+    return Note(problem.rule, problem.line, problem.column, text)
 
 
 class _Finder:
@@ -36,10 +65,19 @@ class _Finder:
         self.is_package = is_package
         self.sites: list[Site] = []
         self.notes: list[Note] = []
+        self.problems: list[Site] = []  # reported, not rewritten
+        self.fallbacks: set[int] = set()
+        self.defined: set[str] | None = None
+        self.tree: ast.Module | None = None
+        self.data: bytes | None = None
+        self.resolved = False
+        self._rebound: dict[str, str] | None = None
         self.bindings: dict[str, list[tuple[str, bool]]] = {}  # local -> (dotted, plain import)
 
     def _site(self, node: ast.AST, name: str, form: str) -> bool:
-        res = applies(self.rules.resolve(name), self.module)
+        found = self.rules.resolve(name)
+        self.resolved = found is not None  # moved at all (maybe a self-import)
+        res = applies(found, self.module)
         if res is None:
             return False
         line, col = getattr(node, "lineno", 1), getattr(node, "col_offset", 0) + 1
@@ -47,11 +85,18 @@ class _Finder:
         return True
 
     def run(self, tree: ast.Module, data: bytes | None) -> None:
+        self.tree = tree
+        self.data = data
+        if data is None or b"ImportError" in data or b"ModuleNotFoundError" in data:
+            self.fallbacks = traps.fallbacks(_statements(tree.body))
         for stmt in _statements(tree.body):
+            if id(stmt) in self.fallbacks:
+                continue  # the fallback half of a two-version import: kept on purpose
             if isinstance(stmt, ast.ImportFrom):
                 self._import_from(stmt)
             elif isinstance(stmt, ast.Import):
                 self._import(stmt)
+        self._undefined(tree)
         if not (self._chains_possible(data) or self._strings_possible(data)):
             return  # walking every expression is most of the cost: skip it when pointless
         strings: list[ast.Constant] = []
@@ -64,6 +109,50 @@ class _Finder:
         self._attributes(attributes)
         for node in strings:
             self._string(node)
+
+    def _undefined(self, tree: ast.Module) -> None:
+        for move, line, col in traps.undefined_uses(tree, self.rules, self.module):
+            self.problems.append(Site(move.id, line, col, move.old, move.target, "undefined"))
+
+    def _self_import(self, node: ast.stmt, name: str, local: str) -> None:
+        """An import of ``name`` in the module that now defines it: the rewrite drops it
+        when the module binds the same local name itself; otherwise it is a problem."""
+        if not self.resolved:
+            return  # the name moved nowhere (the common case): no resolving again
+        res = traps.self_import(self.rules, name, self.module)
+        if res is None or self.tree is None:
+            return
+        if self.defined is None:
+            self.defined = traps.top_level_bound(self.tree)
+        line, col = getattr(node, "lineno", 1), getattr(node, "col_offset", 0) + 1
+        site = Site(res.move.id, line, col, name, res.new, "self-import")
+        droppable = (
+            isinstance(node, ast.ImportFrom)
+            and local == dotted.leaf(res.new)
+            and local in self.defined
+        ) or (isinstance(node, ast.Import) and res.new == self.module and not self._reads(local))
+        (self.sites if droppable else self.problems).append(site)
+
+    def _reads(self, local: str) -> bool:
+        assert self.tree is not None
+        return traps.reads(self.tree, local)
+
+    def _rename_note(self, node: ast.ImportFrom, local: str, new: str, rule: str) -> None:
+        if self._rebound is None:
+            assert self.tree is not None
+            may = traps.may_rebind(self.data)
+            self._rebound = traps.rebound(self.tree) if may else {}
+        why = traps.rebinding(self._rebound, local)
+        if why is not None:
+            self.notes.append(
+                Note(
+                    rule,
+                    node.lineno,
+                    node.col_offset + 1,
+                    f"'{local}' is rebound by {why}: the import keeps it as an alias "
+                    f"(from {dotted.parent(new)} import {dotted.leaf(new)} as {local})",
+                )
+            )
 
     def _chains_possible(self, data: bytes | None) -> bool:
         for local, bound in self.bindings.items():
@@ -85,8 +174,14 @@ class _Finder:
                 self._star(node, base)
                 continue
             full = dotted.join(base, alias.name)
-            self.bindings.setdefault(alias.asname or alias.name, []).append((full, False))
-            self._site(node, full, "import")
+            local = alias.asname or alias.name
+            self.bindings.setdefault(local, []).append((full, False))
+            if self._site(node, full, "import"):
+                new = self.sites[-1].new
+                if alias.asname is None and dotted.leaf(new) != alias.name:
+                    self._rename_note(node, local, new, self.sites[-1].rule)
+            else:
+                self._self_import(node, full, local)
 
     def _star(self, node: ast.ImportFrom, base: str) -> None:
         if base and self._site(node, base, "star"):
@@ -115,7 +210,8 @@ class _Finder:
             else:
                 root = alias.name.partition(".")[0]
                 self.bindings.setdefault(root, []).append((root, True))
-            self._site(node, alias.name, "import")
+            if not self._site(node, alias.name, "import"):
+                self._self_import(node, alias.name, alias.asname or alias.name)
 
     def _attributes(self, attributes: list[ast.Attribute]) -> None:
         inner: set[int] = set()

@@ -12,6 +12,7 @@ import hashlib
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
+from importshift.codebase.files import CONFIG, DOCS, NOTEBOOK, kind_of
 from importshift.core import prefilter
 from importshift.core.model import Edit, FileOutcome, Note, RuleSet, Site, Status
 from importshift.rewrite import detect
@@ -31,6 +32,7 @@ class Rewrite:
     sites: tuple[Site, ...] = ()
     reason: str = ""
     needs_cst: bool = False  # detect() only: an extra codemod may change this file
+    mentioned: bool = True  # False: the bytes name no old path (stage one said no)
 
 
 class Engine:
@@ -60,12 +62,53 @@ class Engine:
     def detect(self, data: bytes, path: str, module: str | None, is_package: bool) -> Rewrite:
         """The sites alone (no LibCST): what ``plan`` reports without ``--diff``.
 
+        Dispatches on the kind of place (``kind_of(path)``): notebooks, docs and config
+        files go to ``places``; Python files (also stubs and scripts) are read here, their
+        doctests and (``setup.py``) entry-point strings too.
+        """
+        kind = kind_of(path)
+        if kind in _PLACES:
+            if not prefilter.mentions(data, self.tokens, self.star_tokens):
+                return Rewrite(Status.UNCHANGED)
+            from importshift.rewrite.places import detect_place
+
+            return detect_place(self, kind, data, path)
+        found = self.detect_python(data, path, module, is_package)
+        if not found.mentioned or found.status is Status.SKIPPED or not _embedded(data, path):
+            return found
+        from importshift.rewrite.places import with_embedded
+
+        return with_embedded(self, found, data, path)
+
+    def rewrite(self, data: bytes, path: str, module: str | None, is_package: bool) -> Rewrite:
+        """The new bytes of any place (see ``detect``); LibCST for Python code."""
+        kind = kind_of(path)
+        if kind in _PLACES:
+            if not prefilter.mentions(data, self.tokens, self.star_tokens):
+                return Rewrite(Status.UNCHANGED)
+            from importshift.rewrite.places import rewrite_place
+
+            return rewrite_place(self, kind, data, path)
+        done = self.rewrite_python(data, path, module, is_package)
+        if not done.mentioned or done.status in (Status.SKIPPED, Status.FAILED):
+            return done
+        if not _embedded(data, path):
+            return done
+        from importshift.rewrite.places import rewrite_embedded
+
+        return rewrite_embedded(self, done, data, path)
+
+    def detect_python(
+        self, data: bytes, path: str, module: str | None, is_package: bool
+    ) -> Rewrite:
+        """The sites of Python code alone (no LibCST).
+
         A file with sites counts as changed; each site is an edit (old -> new dotted name).
         A file an extra codemod may change is flagged ``needs_cst``: only LibCST can tell.
         """
         extra = bool(self.rules.codemods) and self._codemod_candidate(data)
         if not prefilter.mentions(data, self.tokens, self.star_tokens):
-            return Rewrite(Status.UNCHANGED, needs_cst=extra)
+            return Rewrite(Status.UNCHANGED, needs_cst=extra, mentioned=False)
         try:
             tree = ast.parse(data)
         except (SyntaxError, ValueError, MemoryError, RecursionError) as exc:
@@ -76,11 +119,13 @@ class Engine:
         edits = tuple(Edit(s.rule, s.line, s.column, s.old, s.new) for s in sites)
         return Rewrite(Status.CHANGED, None, edits, tuple(notes), tuple(sites), needs_cst=extra)
 
-    def rewrite(self, data: bytes, path: str, module: str | None, is_package: bool) -> Rewrite:
+    def rewrite_python(
+        self, data: bytes, path: str, module: str | None, is_package: bool
+    ) -> Rewrite:
         moves = prefilter.mentions(data, self.tokens, self.star_tokens)
         extra = bool(self.rules.codemods) and self._codemod_candidate(data)
         if not moves and not extra:
-            return Rewrite(Status.UNCHANGED)
+            return Rewrite(Status.UNCHANGED, mentioned=False)
         if len(data) > MAX_BYTES:
             return Rewrite(Status.SKIPPED, reason=f"larger than {MAX_BYTES // 2**20} MiB")
         try:
@@ -144,6 +189,14 @@ class Engine:
                 reason=f"internal error: the rewrite does not parse ({exc})",
             )
         return Rewrite(Status.CHANGED, new, tuple(edits), tuple(notes), tuple(sites))
+
+
+_PLACES = (NOTEBOOK, DOCS, CONFIG)
+
+
+def _embedded(data: bytes, path: str) -> bool:
+    """Whether a Python file may hold doctests or (``setup.py``) entry-point strings."""
+    return b">>>" in data or path.endswith("setup.py")
 
 
 def attribute_edits(

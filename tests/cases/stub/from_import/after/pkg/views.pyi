@@ -1,0 +1,3 @@
+from pkg.monitor import Monitor
+
+def make() -> Monitor: ...

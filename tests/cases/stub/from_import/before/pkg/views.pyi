@@ -1,0 +1,3 @@
+from pkg.events import Manager
+
+def make() -> Manager: ...

@@ -1,0 +1,3 @@
+from pkg.other import Manager
+
+def make() -> Manager: ...
