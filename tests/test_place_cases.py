@@ -22,9 +22,7 @@ DIRS = sorted(p.parent for p in CASES.rglob("rules.yaml"))
 
 
 def _engine(case: pathlib.Path) -> Engine:
-    loaded = load_rules(
-        str(case / "rules.yaml"), str(case), check_targets=False, probe=NoProbe(), files=[]
-    )
+    loaded = load_rules(str(case / "rules.yaml"), str(case), check_targets=False, probe=NoProbe())
     return Engine(loaded.ruleset)
 
 
