@@ -344,6 +344,7 @@ class Bench:
         self.check_commit(label, src, moves)
         if not self.smoke:
             self.verify_overhead(label, src)
+            self.static_check(label, src)
 
     def libcst(
         self,
@@ -500,6 +501,23 @@ class Bench:
             "migrate's verifier",
             Timing([ours], [float("nan")], [float("nan")]),
             base="plain loop of `python -c 'import m'`",
+        )
+
+    def static_check(self, label: str, src: str) -> None:
+        """The static check of every import apply writes, against plan on the same tree."""
+        from benchmarks.static_check import measure as measure_static
+
+        plan_s, static_s, changed, probes, bad = measure_static(src)
+        self.add(
+            f"static check of written imports ({label})",
+            "migrate plan (same run)",
+            Timing([plan_s], [float("nan")], [float("nan")]),
+        )
+        self.add(
+            f"static check of written imports ({label})",
+            f"migrate's static check ({changed} changed files, {probes} probe(s), {bad} refused)",
+            Timing([static_s], [float("nan")], [float("nan")]),
+            base="migrate plan (same run)",
         )
 
     # -- a real package from PyPI ---------------------------------------------------------
@@ -669,6 +687,15 @@ def target_lines(rows: list[Row], args: argparse.Namespace) -> list[str]:
             f"- Verifying a 50-module batch: {ours.timing.median:.2f} s against "
             f"{plain.timing.median:.2f} s for a plain loop of imports, {overhead:.2f}x "
             f"(target <= 1.1x: {verdict(overhead <= 1.1)})."
+        )
+    static = next((r for r in rows if r.tool.startswith("migrate's static check")), None)
+    static_plan = _row(rows, static.what, "migrate plan (same run)") if static else None
+    static_ratio = ratio(static, static_plan)
+    if static and static_plan and static_ratio is not None:
+        lines.append(
+            f"- Static check of every written import: {static.timing.median * 1000:.0f} ms "
+            f"against {static_plan.timing.median:.2f} s for plan, {100 * static_ratio:.1f}% "
+            f"(target < 10%: {verdict(static_ratio < 0.10)})."
         )
     sizes = sorted(n for n in {args.peer_files, args.files, args.scale} if n)
     for tool in ("migrate plan", "migrate apply --verify none"):
