@@ -44,6 +44,7 @@ def main(root: str) -> None:
 def measure(root: str) -> tuple[float, float, int, int, int]:
     """(plan's wall time, the static check's time over every changed file, how many files
     changed, interpreter probes, files with unresolved imports): medians of 3."""
+    root = os.path.abspath(root)
     rules_path = os.path.join(root, "rules.yaml")
     plan_times = []
     for _ in range(3):
@@ -52,7 +53,7 @@ def measure(root: str) -> tuple[float, float, int, int, int]:
             [sys.executable, "-m", "importshift", "-q", "--rules", rules_path, "plan"],
             cwd=root,
             stdout=subprocess.DEVNULL,
-            check=False,
+            check=True,  # a plan that fails measures nothing
         )
         plan_times.append(time.perf_counter() - start)
     loaded = load(Options(rules=rules_path), _Quiet())  # type: ignore[arg-type]
