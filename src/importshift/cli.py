@@ -210,7 +210,10 @@ def verify_options(func: F) -> F:
                 "--python",
                 "python",
                 default=None,
-                help="Interpreter for verification (default: $VIRTUAL_ENV, $CONDA_PREFIX, the root's .venv or venv, else the one migrate runs in).",
+                help=(
+                    "Interpreter for verification (default: $VIRTUAL_ENV, $CONDA_PREFIX, "
+                    "the root's .venv or venv, else the one migrate runs in)."
+                ),
             ),
             click.option(
                 "--timeout",

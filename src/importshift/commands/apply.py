@@ -52,7 +52,7 @@ def run(
         raise ImportshiftError("--batch must be at least 1")
     json_out = JsonOutput(out) if opts.format is Format.JSON else None
     out = json_out or out
-    loaded = load(opts, out)
+    loaded = load(opts, out, python=vopts.python)
     rules = loaded.ruleset
     python = choose_python(rules.root, vopts.python)
     if opts.verbosity >= 0:

@@ -21,10 +21,14 @@ def rules_path(opts: Options) -> str:
     return locate.rules_path(opts.rules, opts.root)
 
 
-def load(opts: Options, out: Output, *, walk: bool = True) -> Loaded:
+def load(opts: Options, out: Output, *, walk: bool = True, python: str | None = None) -> Loaded:
     """The rules, and (unless ``walk`` is false) the files they cover and their modules."""
     loaded = load_rules(
-        rules_path(opts), opts.root, check_targets=opts.check_targets, strings=opts.strings
+        rules_path(opts),
+        opts.root,
+        check_targets=opts.check_targets,
+        strings=opts.strings,
+        python=python,
     )
     for warning in loaded.warnings:
         out.err(f"warning: {warning}")

@@ -117,7 +117,7 @@ def run_retire(opts: Options, vopts: VerifyOptions, out: Output, git: Git, dry_r
     valid: it is then left as it was and nothing is deleted)."""
     json_out = envelope.JsonOutput(out) if opts.format is Format.JSON else None
     out = json_out or out
-    loaded = load(opts, out)
+    loaded = load(opts, out, python=vopts.python)
     rules = loaded.ruleset
     root = rules.root
     changes: list[Change] = []

@@ -9,7 +9,7 @@ from __future__ import annotations
 import os
 from collections.abc import Callable
 
-from importshift.adapters.interpreter import SpecProbe, SubprocessProbe
+from importshift.adapters.interpreter import SpecProbe, SubprocessProbe, choose_python
 from importshift.codebase.lookup import ModuleLookup
 from importshift.codebase.toplevel import top_level_names
 from importshift.config.problems import Problems
@@ -29,8 +29,10 @@ class Resolver(Problems):
         lookup: ModuleLookup,
         check_targets: bool,
         probe: SpecProbe | None,
+        python: str | None = None,
     ) -> None:
         super().__init__(path)
+        self.python = python
         self.root = root
         self.lookup = lookup
         self.check_targets = check_targets
@@ -148,7 +150,8 @@ class Resolver(Problems):
     def _probe(self, names: list[str]) -> dict[str, bool | None]:
         if not names:
             return {}
-        probe = self.probe or SubprocessProbe(cwd=self.root)
+        python = choose_python(self.root, self.python).path  # the project's, not ours
+        probe = self.probe or SubprocessProbe(python, cwd=self.root)
         return probe.find(names)
 
 

@@ -33,9 +33,12 @@ def load_rules(
     check_targets: bool = True,
     strings: bool = False,
     probe: SpecProbe | None = None,
+    python: str | None = None,
 ) -> Loaded:
     """Read, validate and compile a rules file. Raises RulesError listing every problem.
 
+    Names outside the source roots are asked of the project's interpreter (``--python``,
+    ``$VIRTUAL_ENV``, ``$CONDA_PREFIX``, ``.venv``/``venv``, ours: see ``choose_python``).
     The result carries no files: the tree is walked by the caller that needs it
     (``commands.common.load``).
     """
@@ -57,7 +60,7 @@ def load_rules(
     raw = reader.read(tree)
     reader.fail_if_any()
     lookup = ModuleLookup(root, raw.source_roots)
-    resolver = Resolver(display, root, lookup, check_targets, probe)
+    resolver = Resolver(display, root, lookup, check_targets, probe, python)
     moves = resolver.resolve(raw.moves)
     resolver.fail_if_any()
     ruleset = RuleSet(
