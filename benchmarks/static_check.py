@@ -15,7 +15,8 @@ import sys
 import time
 
 from importshift.adapters.interpreter import choose_python
-from importshift.codebase.resolve import FileToCheck, Resolver
+from importshift.codebase.needs import FileToCheck
+from importshift.codebase.resolve import Resolver
 from importshift.commands.common import load
 from importshift.core.options import Options
 from importshift.ops import planner

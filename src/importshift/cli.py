@@ -5,125 +5,22 @@ This is the only module that prints or exits.
 
 from __future__ import annotations
 
-import functools
 import sys
 import traceback
-from collections.abc import Callable
-from typing import Any, TypeVar
+from typing import Any
 
 import click
 
 from importshift import __version__
+from importshift.cli_options import (
+    ClickOutput,
+    command,
+    common_options,
+    verify_options,
+    verify_values,
+)
 from importshift.core.errors import ImportshiftError, RulesError
-from importshift.core.options import Format, Options, VerifyMode, VerifyOptions
-
-F = TypeVar("F", bound=Callable[..., Any])
-
-
-class ClickOutput:
-    def out(self, text: str) -> None:
-        click.echo(text)
-
-    def err(self, text: str) -> None:
-        click.echo(text, err=True)
-
-    @property
-    def is_terminal(self) -> bool:
-        return sys.stderr.isatty()
-
-
-_COMMON = ("rules", "root", "jobs", "fmt", "quiet", "verbose", "strings", "no_check_targets")
-
-
-_ALL_FORMATS = ("text", "json", "github", "sarif")
-
-
-def common_options(func: F, formats: tuple[str, ...] = _ALL_FORMATS) -> F:
-    """The options every command accepts, before or after the subcommand (``--format``:
-    the formats the command honours; before the subcommand any, checked by the command)."""
-    decorators = [
-        click.option(
-            "--rules",
-            type=click.Path(dir_okay=False),
-            default=None,
-            help="Rules file (default: rules.yaml here or in a parent folder).",
-        ),
-        click.option(
-            "--root",
-            type=click.Path(file_okay=False, exists=True),
-            default=None,
-            help="Repository root (default: the rules file's folder).",
-        ),
-        click.option(
-            "-j",
-            "--jobs",
-            type=click.IntRange(min=1),
-            default=None,
-            help="Worker processes (default: CPU count).",
-        ),
-        click.option(
-            "--format",
-            "fmt",
-            type=click.Choice(list(_ALL_FORMATS)),  # the others: one clear line from _options
-            metavar="[" + "|".join(formats) + "]",
-            default=None,
-            help="Output format.",
-        ),
-        click.option("-q", "--quiet", is_flag=True, default=None, help="Less output."),
-        click.option("-v", "--verbose", count=True, default=None, help="More output."),
-        click.option(
-            "--strings",
-            is_flag=True,
-            default=None,
-            help="Rewrite dotted string references for every rule.",
-        ),
-        click.option(
-            "--no-check-targets",
-            is_flag=True,
-            default=None,
-            help="Do not require move targets to exist.",
-        ),
-    ]
-    for decorator in reversed(decorators):
-        func = decorator(func)
-    return func
-
-
-def _options(ctx: click.Context, kwargs: dict[str, Any], formats: tuple[str, ...]) -> Options:
-    merged: dict[str, Any] = dict(ctx.obj or {})
-    for key in _COMMON:
-        value = kwargs.pop(key, None)
-        if value not in (None, 0) or key not in merged:
-            merged[key] = value
-    fmt = merged.get("fmt") or "text"
-    if fmt not in formats:
-        raise click.UsageError(
-            f"--format {fmt} is not available here (choose from {', '.join(formats)})"
-        )
-    verbosity = -1 if merged.get("quiet") else int(merged.get("verbose") or 0)
-    return Options(
-        rules=merged.get("rules"),
-        root=merged.get("root"),
-        jobs=int(merged.get("jobs") or 0),
-        format=Format(fmt),
-        verbosity=verbosity,
-        strings=bool(merged.get("strings")),
-        check_targets=not merged.get("no_check_targets"),
-    )
-
-
-def _command(formats: tuple[str, ...] = ("text", "json")) -> Callable[[F], F]:
-    def wrap(func: F) -> F:
-        @click.pass_context  # type: ignore[arg-type]
-        @functools.wraps(func)
-        def inner(ctx: click.Context, **kwargs: Any) -> None:
-            opts = _options(ctx, kwargs, formats)
-            ctx.meta["verbosity"] = opts.verbosity
-            ctx.exit(func(opts, **kwargs))
-
-        return common_options(inner, formats)  # type: ignore[return-value]
-
-    return wrap
+from importshift.core.options import Options
 
 
 class _Group(click.Group):
@@ -177,55 +74,12 @@ def group(ctx: click.Context, **kwargs: Any) -> None:
     type=click.Path(dir_okay=False),
     help="Write the machine-readable plan (JSON) to this file.",
 )
-@_command()
+@command()
 def plan_cmd(opts: Options, paths: tuple[str, ...], diff: bool, out_path: str | None) -> int:
     """Dry run: what would change, per rule. Writes no source file."""
     from importshift.commands import plan
 
     return plan.run(opts, ClickOutput(), paths, diff, out_path)
-
-
-def _verify_options(
-    verify: str, verify_cmd: str | None, python: str | None, timeout: float
-) -> VerifyOptions:
-    return VerifyOptions(VerifyMode(verify), verify_cmd, python, timeout)
-
-
-def verify_options(func: F) -> F:
-    for decorator in reversed(
-        [
-            click.option(
-                "--verify",
-                type=click.Choice(["import", "collect", "none"]),
-                default="import",
-                show_default=True,
-                help="How each batch is verified.",
-            ),
-            click.option(
-                "--verify-cmd",
-                default=None,
-                help="Verify each batch by running this shell command instead.",
-            ),
-            click.option(
-                "--python",
-                "python",
-                default=None,
-                help=(
-                    "Interpreter for verification (default: $VIRTUAL_ENV, $CONDA_PREFIX, "
-                    "the root's .venv or venv, else the one migrate runs in)."
-                ),
-            ),
-            click.option(
-                "--timeout",
-                type=click.FloatRange(min=0.1),
-                default=60.0,
-                show_default=True,
-                help="Seconds allowed per verified module.",
-            ),
-        ]
-    ):
-        func = decorator(func)
-    return func
 
 
 @group.command("apply")
@@ -254,7 +108,7 @@ def verify_options(func: F) -> F:
     help="With --commit: skip the repository's pre-commit and commit-msg hooks "
     "(default: they run).",
 )
-@_command()
+@command()
 def apply_cmd(
     opts: Options,
     paths: tuple[str, ...],
@@ -274,7 +128,7 @@ def apply_cmd(
 
     return apply.run(
         opts,
-        _verify_options(verify, verify_cmd, python, timeout),
+        verify_values(verify, verify_cmd, python, timeout),
         ClickOutput(),
         GitCli(),
         paths,
@@ -313,7 +167,7 @@ def apply_cmd(
     default=None,
     help="With '-' (or no FILES): the path standard input stands for (module name, rules).",
 )
-@_command(("text", "json", "github", "sarif"))
+@command(("text", "json", "github", "sarif"))
 def check_cmd(
     opts: Options,
     files: tuple[str, ...],
@@ -359,7 +213,7 @@ def check_cmd(
 @click.option(
     "--python", "python", default=None, help="Interpreter that tells installed packages apart."
 )
-@_command()
+@command()
 def doctor_cmd(
     opts: Options,
     paths: tuple[str, ...],
@@ -376,7 +230,7 @@ def doctor_cmd(
 
 @group.command("shims")
 @click.option("--discovered", is_flag=True, help="Also list shims found by 'discover'.")
-@_command()
+@command()
 def shims_cmd(opts: Options, discovered: bool) -> int:
     """Every shim: the names it still provides and how many files import each."""
     from importshift.commands import shims
@@ -387,7 +241,7 @@ def shims_cmd(opts: Options, discovered: bool) -> int:
 @group.command("retire")
 @click.option("--dry-run", is_flag=True, help="Say what would be removed; change nothing.")
 @verify_options
-@_command()
+@command()
 def retire_cmd(
     opts: Options,
     dry_run: bool,
@@ -401,7 +255,7 @@ def retire_cmd(
     from importshift.commands import shims
 
     return shims.run_retire(
-        opts, _verify_options(verify, verify_cmd, python, timeout), ClickOutput(), GitCli(), dry_run
+        opts, verify_values(verify, verify_cmd, python, timeout), ClickOutput(), GitCli(), dry_run
     )
 
 
@@ -414,7 +268,7 @@ def retire_cmd(
     is_flag=True,
     help="Also propose aliases of standard-library and third-party names.",
 )
-@_command()
+@command()
 def discover_cmd(
     opts: Options,
     paths: tuple[str, ...],
@@ -437,7 +291,7 @@ def discover_cmd(
     is_flag=True,
     help="Undo a batch even though a later batch changed the same files (merged).",
 )
-@_command()
+@command()
 def undo_cmd(
     opts: Options, last: bool, batch_id: str | None, everything: bool, force_order: bool
 ) -> int:
@@ -451,7 +305,7 @@ def undo_cmd(
 
 @group.command("init")
 @click.option("--force", is_flag=True, help="Overwrite an existing rules.yaml.")
-@_command(("text",))
+@command(("text",))
 def init_cmd(opts: Options, force: bool) -> int:
     """Write a starter rules.yaml for this project (source roots detected) and .migrate/."""
     from importshift.commands import init
@@ -461,7 +315,7 @@ def init_cmd(opts: Options, force: bool) -> int:
 
 @group.command("demo")
 @click.argument("folder", type=click.Path(file_okay=False))
-@_command(("text",))
+@command(("text",))
 def demo_cmd(opts: Options, folder: str) -> int:
     """Write the bundled demo project, its rules.yaml and codemods into an empty FOLDER."""
     from importshift.commands import init

@@ -11,11 +11,9 @@ import time
 import pytest
 from helpers import make_tree
 
+from importshift.adapters.results import Result, Target, Verdict
 from importshift.adapters.verify import (
-    Result,
     SubprocessVerifier,
-    Target,
-    Verdict,
     is_test_file,
     pick_python,
 )

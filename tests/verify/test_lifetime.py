@@ -14,7 +14,8 @@ import pytest
 from click.testing import CliRunner
 from helpers import make_tree
 
-from importshift.adapters.verify import SubprocessVerifier, Target, Verdict
+from importshift.adapters.results import Target, Verdict
+from importshift.adapters.verify import SubprocessVerifier
 from importshift.cli import group
 from importshift.core.options import VerifyMode, VerifyOptions
 

@@ -14,7 +14,8 @@ from click.testing import CliRunner
 from helpers import make_tree
 
 from importshift.cli import group
-from importshift.codebase.resolve import FileToCheck, Resolver
+from importshift.codebase.needs import FileToCheck
+from importshift.codebase.resolve import Resolver
 from importshift.core.model import Edit
 
 WRONG = "version: 1\nmoves:\n  - old: pkg.events.Manager\n    new: pkg.monitor.Monitr\n"

@@ -8,15 +8,14 @@ from collections.abc import Sequence
 
 from importshift.adapters.git import Git
 from importshift.adapters.interpreter import InterpreterError, check_interpreter, choose_python
+from importshift.adapters.results import Result, Target
 from importshift.adapters.verify import (
     NoVerifier,
-    Result,
-    Target,
     Verifier,
     describe,
     make_verifier,
 )
-from importshift.codebase.resolve import FileToCheck, Resolver
+from importshift.codebase.resolve import Resolver
 from importshift.codebase.textio import atomic_write, read_bytes
 from importshift.commands.common import load, select
 from importshift.core.errors import ImportshiftError, RefusedError
@@ -30,6 +29,7 @@ from importshift.ops.lock import locked
 from importshift.ops.objects import Store
 from importshift.ops.planner import Plan
 from importshift.ops.restore import ALREADY, revert
+from importshift.ops.static import StaticCheck
 from importshift.report.envelope import JsonOutput
 from importshift.report.plan import PLAN_VERSION, rules_digest
 from importshift.rewrite.engine import Engine
@@ -78,21 +78,10 @@ def run(
                     f"uncommitted changes in {len(dirty)} file(s) the run would "
                     f"touch: {shown} (commit them, or pass --allow-dirty)"
                 )
-        verifier = verifier or make_verifier(
-            rules.root, rules.source_roots, vopts, opts.jobs or os.cpu_count() or 1
-        )
-        if changes:  # the baseline: refuses (exit 2) or passes; nothing to do, nothing run
-            verifier.prove([c.file for c in changes])
-        if changes and vopts.python and verifier.info is None:  # --verify none: static uses it
-            try:
-                check_interpreter(python.path, rules.root)
-            except InterpreterError as exc:
-                raise RefusedError(f"cannot check imports: {exc} (chosen by --python)") from None
-        if verifier.info is not None and opts.verbosity >= 0:
-            out.err(f"interpreter works: Python {verifier.info.version}")
+        verifier = _baseline(opts, vopts, out, rules, changes, python.path, verifier)
         watch = None if isinstance(verifier, NoVerifier) else WriteWatch(rules.root)
         failed_commits: list[str] = []
-        static = _Static(
+        static = StaticCheck(
             Resolver(
                 rules.root,
                 rules.source_roots,
@@ -123,37 +112,6 @@ def run(
     for line in cover.lines(python.path):
         out.err(line)
     return max(code, 1) if failed_commits else code
-
-
-class _Static:
-    """The static check of each batch before it is written: files whose written imports do
-    not resolve are held back (reported, exit 1); what cannot be told is reported."""
-
-    def __init__(self, resolver: Resolver, targets: list[str]) -> None:
-        self.resolver = resolver
-        self.targets = targets
-        self.refused: list[tuple[str, str]] = []
-        self.unknown: list[tuple[str, str]] = []
-        self.proven: dict[str, bool] = {}
-
-    def filter(self, changes: list[Change]) -> list[Change]:
-        files = [
-            FileToCheck(c.file.path, c.file.module, c.file.is_package, c.edits, c.new, None)
-            for c in changes
-            if c.new is not None
-        ]
-        verdicts = self.resolver.check(files, self.targets)
-        keep = []
-        for change in changes:
-            verdict = verdicts.get(change.file.path)
-            if verdict is not None and verdict.missing:
-                self.refused.append((change.file.path, "; ".join(verdict.missing)))
-                continue
-            if verdict is not None:
-                self.proven[change.file.path] = not verdict.unknown
-                self.unknown.extend((change.file.path, u) for u in verdict.unknown)
-            keep.append(change)
-        return keep
 
 
 def _changes(plan: Plan, files: Sequence[SourceFile]) -> list[Change]:
@@ -252,7 +210,7 @@ def _run_batches(
     size: int,
     commit: bool,
     progress: bool,
-    static: _Static,
+    static: StaticCheck,
     hooks: bool = True,
     failures: list[str] | None = None,
 ) -> list[BatchReport]:
@@ -323,6 +281,32 @@ def _keep_written(root: str, changes: list[Change]) -> list[str]:
     return changed
 
 
+def _baseline(
+    opts: Options,
+    vopts: VerifyOptions,
+    out: Output,
+    rules: RuleSet,
+    changes: list[Change],
+    python: str,
+    verifier: Verifier | None,
+) -> Verifier:
+    """The verifier, proven able to run on the untouched tree before batch 1 (else a
+    refusal, exit 2); with nothing to apply, nothing is run."""
+    verifier = verifier or make_verifier(
+        rules.root, rules.source_roots, vopts, opts.jobs or os.cpu_count() or 1
+    )
+    if changes:
+        verifier.prove([c.file for c in changes])
+    if changes and vopts.python and verifier.info is None:  # --verify none: static uses it
+        try:
+            check_interpreter(python, rules.root)
+        except InterpreterError as exc:
+            raise RefusedError(f"cannot check imports: {exc} (chosen by --python)") from None
+    if verifier.info is not None and opts.verbosity >= 0:
+        out.err(f"interpreter works: Python {verifier.info.version}")
+    return verifier
+
+
 class _Bar:
     """A progress bar on a terminal (rich, imported only here): batches and files."""
 
@@ -363,7 +347,7 @@ def _finish(
     stale: list[tuple[str, str]],
     user_writes: list[str],
     verbosity: int,
-    static: _Static,
+    static: StaticCheck,
     cover: Coverage,
     json_out: JsonOutput | None = None,
 ) -> int:

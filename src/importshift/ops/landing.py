@@ -13,7 +13,8 @@ from collections import Counter
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass, field
 
-from importshift.adapters.verify import NoVerifier, Result, Target, Verifier, describe, shadowed
+from importshift.adapters.results import Result, Target
+from importshift.adapters.verify import NoVerifier, Verifier, describe, shadowed
 from importshift.codebase.textio import Meta, atomic_write, meta_of, read_bytes, write_new
 from importshift.core.errors import ImportshiftError
 from importshift.core.model import Edit, SourceFile
