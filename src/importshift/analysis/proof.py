@@ -16,23 +16,10 @@ import sys
 from collections.abc import Iterable, Mapping, Sequence
 
 from importshift.analysis.uses import ALL, MODULE, PyFinder, Use
+from importshift.codebase.files import NEVER_DESCEND
 from importshift.core import dotted
 
 CONFIG_FILES = ("pyproject.toml", "setup.cfg", "tox.ini", "setup.py")
-_NEVER = {
-    ".git",
-    ".hg",
-    ".svn",
-    ".migrate",
-    "__pycache__",
-    "node_modules",
-    ".tox",
-    ".nox",
-    ".mypy_cache",
-    ".pytest_cache",
-    ".ruff_cache",
-    ".eggs",
-}
 _DYNAMIC_TOKENS = (b"import_module", b"__import__", b"resolve_name")
 
 
@@ -48,7 +35,7 @@ def extra_files(root: str, exclude: Iterable[str]) -> list[str]:
         dirs[:] = sorted(
             d
             for d in dirs
-            if d not in _NEVER
+            if d not in NEVER_DESCEND
             and not os.path.exists(os.path.join(folder, d, "pyvenv.cfg"))
             and not spec.match_file(f"{rel_dir}/{d}/".lstrip("/"))
         )

@@ -16,7 +16,7 @@ from collections.abc import Iterable, Iterator
 from importshift.core import dotted
 from importshift.core.model import Skip, SourceFile
 
-_NEVER = {
+NEVER_DESCEND = {  # folders no walk goes into
     ".git",
     ".hg",
     ".svn",
@@ -218,7 +218,7 @@ def _entries(root: str, rel_dir: str, ignore: _Ignore) -> Iterator[tuple[str, bo
         except OSError:
             continue
         if is_dir:
-            if entry.name in _NEVER or ignore.ignored(rel, True):
+            if entry.name in NEVER_DESCEND or ignore.ignored(rel, True):
                 continue
             if os.path.exists(os.path.join(entry.path, "pyvenv.cfg")):
                 continue  # a virtual environment
