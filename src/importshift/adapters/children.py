@@ -8,13 +8,16 @@ import contextlib
 import functools
 import os
 import select
+import shutil
 import signal
 import subprocess
 import tempfile
 import time
-from typing import NamedTuple
+from typing import Any, NamedTuple, TypeAlias
 
 TAIL = 4000
+Proc: TypeAlias = "subprocess.Popen[bytes]"
+Live: TypeAlias = "set[int | subprocess.Popen[bytes]]"  # process groups, or processes
 
 
 class Answer(NamedTuple):
@@ -43,7 +46,7 @@ class ForkServer:
                 stdout=subprocess.PIPE,
                 stderr=subprocess.PIPE,
                 env=env,
-                start_new_session=True,
+                **own_group(),
             )
         except OSError:
             unlink(log)
@@ -53,7 +56,7 @@ class ForkServer:
         self.buf = b""
 
     def ask(
-        self, kind: str, name: str, timeout: float, live: set[int]
+        self, kind: str, name: str, timeout: float, live: Live
     ) -> tuple[int, bytes, bytes, bool, bytes]:
         """(exit code, result, output tail, timed out, notes) for one import or compile.
 
@@ -94,7 +97,7 @@ class ForkServer:
         try:
             self.proc.wait(timeout=5)
         except subprocess.TimeoutExpired:
-            kill_group(self.proc.pid)
+            kill_tree(self.proc)
             self.proc.wait()
         for stream in (self.proc.stdout, self.proc.stderr):
             with contextlib.suppress(OSError):
@@ -144,9 +147,46 @@ def source(name: str) -> str:
         return fh.read()
 
 
+def own_group() -> dict[str, Any]:
+    """Popen arguments that start a child in a process group of its own, where the platform
+    has them: a new session (POSIX), a new process group (Windows), else nothing."""
+    if hasattr(os, "killpg"):
+        return {"start_new_session": True}
+    flag = getattr(subprocess, "CREATE_NEW_PROCESS_GROUP", 0)
+    return {"creationflags": flag} if flag else {}
+
+
 def kill_group(pgid: int) -> None:
+    """Kill a process group; nothing where process groups do not exist (see kill_tree)."""
+    if hasattr(os, "killpg"):
+        with contextlib.suppress(OSError):
+            os.killpg(pgid, signal.SIGKILL)
+
+
+def kill_tree(proc: Proc) -> None:
+    """Kill ``proc`` and what it started: its process group (even after it exited) where
+    groups exist; else the process while it runs (never a reaped pid, which may be reused),
+    with its descendants through ``taskkill /T`` where that exists (Windows)."""
+    if hasattr(os, "killpg"):
+        kill_group(proc.pid)
+        return
+    if proc.poll() is not None:
+        return
+    taskkill = shutil.which("taskkill")
+    if taskkill:
+        with contextlib.suppress(OSError, subprocess.SubprocessError):
+            subprocess.run(
+                [taskkill, "/F", "/T", "/PID", str(proc.pid)], capture_output=True, timeout=30
+            )
     with contextlib.suppress(OSError):
-        os.killpg(pgid, signal.SIGKILL)
+        proc.kill()
+
+
+def kill_live(item: int | Proc) -> None:
+    if isinstance(item, int):
+        kill_group(item)
+    else:
+        kill_tree(item)
 
 
 def unlink(path: str) -> None:
@@ -162,7 +202,7 @@ def spawn_once(
     kind: str,
     name: str,
     timeout: float,
-    live: set[int],
+    live: Live,
 ) -> Answer:
     """One fresh interpreter for one import or compile (no fork needed): ``forkserver.py
     --once``. Its result goes to a file; its output to another, truncated to the tail."""
@@ -179,21 +219,21 @@ def spawn_once(
                     stdout=log,
                     stderr=subprocess.STDOUT,
                     env=env,
-                    start_new_session=True,
+                    **own_group(),
                 )
             except OSError as exc:
                 raise ServerGone(f"cannot start {python}: {exc.strerror or exc}") from None
-            live.add(proc.pid)
+            live.add(proc)
             timed_out = False
             try:
                 code = proc.wait(timeout=timeout)
             except subprocess.TimeoutExpired:
                 timed_out = True
-                kill_group(proc.pid)
+                kill_tree(proc)
                 code = proc.wait()
             finally:
-                kill_group(proc.pid)
-                live.discard(proc.pid)
+                kill_tree(proc)
+                live.discard(proc)
             log.seek(0, os.SEEK_END)
             log.seek(max(0, log.tell() - TAIL))
             tail = log.read()
