@@ -32,6 +32,10 @@ class ServerGone(Exception):
     """The fork server died or never started; the message says what it printed."""
 
 
+class NoFork(ServerGone):
+    """The interpreter has no ``os.fork``: use ``spawn_once``."""
+
+
 class ForkServer:
     """One clean interpreter forking a child per target (see ``forkserver.py``)."""
 
@@ -65,6 +69,8 @@ class ForkServer:
         if not self.ready:
             first = self._line(time.monotonic() + max(timeout, 60.0))
             unlink(self.log)  # the server unlinks it once open; this covers a failed start
+            if first == b"nofork":
+                raise NoFork("the interpreter has no os.fork")
             if first != b"ready":
                 raise ServerGone(self._stderr() or repr(first))
             self.ready = True
@@ -215,7 +221,7 @@ def spawn_once(
                     [python, "-c", source("forkserver.py"), "--once", kind, result_path]
                     + [name, *roots],
                     cwd=cwd,
-                    stdin=subprocess.DEVNULL,
+                    stdin=subprocess.PIPE,  # its EOF tells the child we are gone
                     stdout=log,
                     stderr=subprocess.STDOUT,
                     env=env,
@@ -234,6 +240,8 @@ def spawn_once(
             finally:
                 kill_tree(proc)
                 live.discard(proc)
+                with contextlib.suppress(OSError):
+                    proc.stdin.close()  # type: ignore[union-attr]
             log.seek(0, os.SEEK_END)
             log.seek(max(0, log.tell() - TAIL))
             tail = log.read()

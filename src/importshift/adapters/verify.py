@@ -35,6 +35,7 @@ from importshift.adapters.children import (
     Answer,
     ForkServer,
     Live,
+    NoFork,
     ServerGone,
     kill_live,
     kill_tree,
@@ -328,6 +329,12 @@ class SubprocessVerifier:
                 self._servers.append(server)
         try:
             answer = Answer(*server.ask(target.kind, name, self.options.timeout, self._live))
+        except NoFork:  # not proven yet (prove() decides this up front): spawn from now on
+            with self._lock:
+                self._servers.remove(server)
+            server.close()
+            self.spawn = True
+            return self._one(target)
         except ServerGone as exc:
             with self._lock:
                 self._servers.remove(server)
