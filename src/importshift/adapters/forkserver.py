@@ -237,7 +237,8 @@ def _child(kind, name, timeout, null, log, r, w):
         signal.signal(signal.SIGTERM, signal.SIG_DFL)
         _set(PR_SET_PDEATHSIG, signal.SIGKILL)
         _set(PR_SET_CHILD_SUBREAPER, 0)
-        signal.alarm(int(timeout) + 2)  # a backstop: the server kills it at the timeout
+        if hasattr(signal, "alarm"):
+            signal.alarm(int(timeout) + 2)  # a backstop: the server kills it at the timeout
         for mod in list(sys.modules):
             if mod not in INITIAL:
                 del sys.modules[mod]
