@@ -130,11 +130,15 @@ def acquire(root: str) -> Lock:
             raise RefusedError(
                 f"another migrate run holds {path} (owner not recorded); wait for it to finish"
             )
-        lockfile.refuse_if_held(folder)
         owner = lockfile.owner_line()
         os.ftruncate(fd, 0)
         os.lseek(fd, 0, os.SEEK_SET)
         os.write(fd, owner.encode("utf-8"))
+        try:  # after writing the owner: a run without an OS lock checks in the other order
+            lockfile.refuse_if_held(folder)
+        except RefusedError:
+            os.ftruncate(fd, 0)
+            raise
     except BaseException:
         os.close(fd)  # closing drops our lock, if we took it
         raise

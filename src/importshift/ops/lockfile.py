@@ -99,6 +99,15 @@ def refuse_if_held(folder: str) -> None:
         )
 
 
+def _refuse_os_holder(folder: str) -> None:
+    """A run with an OS lock writes its owner into ``lock`` (and empties it on release):
+    honour it unless proven dead (checked after creating ours; it writes, then checks)."""
+    other = os.path.join(folder, "lock")
+    owner = _read(other)
+    if owner and _OWNER.match(owner) and not _dead(owner):  # other text is not an owner
+        raise RefusedError(f"another migrate run holds {other} ({owner}); wait for it to finish")
+
+
 def acquire(folder: str) -> tuple[str, int]:
     """Create ``folder/lock.held`` with our owner line, or refuse naming the holder."""
     held = os.path.join(folder, HELD)
@@ -107,6 +116,7 @@ def acquire(folder: str) -> tuple[str, int]:
         if fd is not None:
             try:
                 os.write(fd, owner_line().encode("utf-8"))
+                _refuse_os_holder(folder)
             except BaseException:
                 os.close(fd)
                 with contextlib.suppress(OSError):
