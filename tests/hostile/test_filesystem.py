@@ -100,6 +100,7 @@ def test_file_deleted_between_plan_and_apply(tmp_path: pathlib.Path) -> None:
     assert "pkg.canonical" in (tmp_path / "app/jobs.py").read_text()
 
 
+@pytest.mark.posix  # fork, then setuid to an unprivileged user
 @pytest.mark.skipif(
     not hasattr(os, "getuid") or os.getuid() != 0,
     reason="needs root to run the tool as an unprivileged user",

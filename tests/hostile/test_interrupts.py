@@ -50,11 +50,13 @@ def _run_and_kill(root: pathlib.Path, seed: int) -> None:
     proc.wait(timeout=120)
 
 
+@pytest.mark.posix  # signals the whole process group, as a terminal's Ctrl-C or kill does
 @pytest.mark.parametrize("seed", range(int(os.environ.get("IMPORTSHIFT_KILL_SEEDS", "3"))))
 def test_random_kills(tmp_path: pathlib.Path, seed: int) -> None:
     _check_seed(tmp_path, seed)
 
 
+@pytest.mark.posix  # signals the whole process group, as a terminal's Ctrl-C or kill does
 @pytest.mark.slow
 @pytest.mark.parametrize("seed", range(100, 130))
 def test_random_kills_slow(tmp_path: pathlib.Path, seed: int) -> None:

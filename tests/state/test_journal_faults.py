@@ -59,7 +59,10 @@ def test_kill_9_mid_batch_then_undo_all_restores_everything(tmp_path: pathlib.Pa
     while not marker.exists() and time.time() < deadline:
         time.sleep(0.05)
     assert marker.exists()
-    os.killpg(proc.pid, signal.SIGKILL)
+    if hasattr(os, "killpg"):
+        os.killpg(proc.pid, signal.SIGKILL)
+    else:  # no process groups: the verification's supervisor sees the tool gone
+        proc.kill()
     proc.wait(timeout=30)
     marker.unlink()
     middle = snapshot(tmp_path)

@@ -44,12 +44,14 @@ for k in range(trials):
 """
 
 
-def _race(root: pathlib.Path, trials: int, procs: int = 3, period: float = 0.08) -> None:
+def _race(
+    root: pathlib.Path, trials: int, procs: int = 3, period: float = 0.08, code: str = CONTENDER
+) -> None:
     (root / ".migrate").mkdir(exist_ok=True)
     t0 = time.time() + 1.5  # every interpreter is up before the first trial
     children = [
         subprocess.Popen(
-            [sys.executable, "-c", CONTENDER, str(root), str(t0), str(trials), str(period)],
+            [sys.executable, "-c", code, str(root), str(t0), str(trials), str(period)],
             stdout=subprocess.PIPE,
             text=True,
         )
@@ -77,11 +79,19 @@ def test_concurrent_acquire_exactly_one_holder(tmp_path: pathlib.Path) -> None:
     _race(tmp_path, int(os.environ.get("IMPORTSHIFT_LOCK_TRIALS", "15")))
 
 
+def test_concurrent_acquire_without_an_os_lock_exactly_one_holder(tmp_path: pathlib.Path) -> None:
+    """Neither fcntl nor msvcrt: the exclusively created ``lock.held`` admits one."""
+    blocked = "import sys\nsys.modules['fcntl'] = sys.modules['msvcrt'] = None\n"
+    _race(tmp_path, int(os.environ.get("IMPORTSHIFT_LOCK_TRIALS", "15")), code=blocked + CONTENDER)
+    assert not (tmp_path / ".migrate" / "lock.held").exists()
+
+
 @pytest.mark.slow
 def test_concurrent_acquire_200_trials(tmp_path: pathlib.Path) -> None:
     _race(tmp_path, 200)
 
 
+@pytest.mark.posix  # the holder takes fcntl.flock itself; without it the lock is a file
 def test_held_empty_lock_file_is_not_stale_and_only_the_holder_releases(
     tmp_path: pathlib.Path,
 ) -> None:

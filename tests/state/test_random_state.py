@@ -134,11 +134,13 @@ def _run_seed(root: pathlib.Path, seed: int, steps: int) -> None:
             assert f"left alone app/m{i}.py" in final.stdout, (seed, i, final.stdout)
 
 
+@pytest.mark.posix  # signals the whole process group, as a terminal's Ctrl-C or kill does
 @pytest.mark.parametrize("seed", range(int(os.environ.get("IMPORTSHIFT_STATE_SEEDS", "1"))))
 def test_random_apply_edit_undo_kill(tmp_path: pathlib.Path, seed: int) -> None:
     _run_seed(tmp_path, seed, 10)
 
 
+@pytest.mark.posix  # signals the whole process group, as a terminal's Ctrl-C or kill does
 @pytest.mark.slow
 @pytest.mark.parametrize("seed", range(100, 125))
 def test_random_apply_edit_undo_kill_slow(tmp_path: pathlib.Path, seed: int) -> None:

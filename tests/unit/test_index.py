@@ -194,6 +194,7 @@ def test_importers_of_answers_as_the_shims_scan_does(tmp_path: pathlib.Path) -> 
         assert expected, module
 
 
+@pytest.mark.posix  # the crash is monkeypatched in: only a forked worker inherits it
 def test_a_file_that_kills_a_worker_costs_only_itself(
     tmp_path: pathlib.Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:

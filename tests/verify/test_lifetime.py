@@ -126,6 +126,7 @@ def test_killing_migrate_kills_a_running_verify_command(tmp_path: pathlib.Path) 
         proc.kill()
 
 
+@pytest.mark.posix  # the import daemonizes with os.fork and os.setsid
 def test_a_daemon_started_by_an_import_is_killed_and_reported(tmp_path: pathlib.Path) -> None:
     tree = tmp_path / "tree"
     make_tree(tree, {**BASE, "pkg/daemon.py": DAEMON})

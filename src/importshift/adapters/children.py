@@ -8,13 +8,16 @@ import contextlib
 import functools
 import os
 import select
+import shutil
 import signal
 import subprocess
 import tempfile
 import time
-from typing import NamedTuple
+from typing import Any, NamedTuple, TypeAlias
 
 TAIL = 4000
+Proc: TypeAlias = "subprocess.Popen[bytes]"
+Live: TypeAlias = "set[int | subprocess.Popen[bytes]]"  # process groups, or processes
 
 
 class Answer(NamedTuple):
@@ -27,6 +30,10 @@ class Answer(NamedTuple):
 
 class ServerGone(Exception):
     """The fork server died or never started; the message says what it printed."""
+
+
+class NoFork(ServerGone):
+    """The interpreter has no ``os.fork``: use ``spawn_once``."""
 
 
 class ForkServer:
@@ -43,7 +50,7 @@ class ForkServer:
                 stdout=subprocess.PIPE,
                 stderr=subprocess.PIPE,
                 env=env,
-                start_new_session=True,
+                **own_group(),
             )
         except OSError:
             unlink(log)
@@ -53,7 +60,7 @@ class ForkServer:
         self.buf = b""
 
     def ask(
-        self, kind: str, name: str, timeout: float, live: set[int]
+        self, kind: str, name: str, timeout: float, live: Live
     ) -> tuple[int, bytes, bytes, bool, bytes]:
         """(exit code, result, output tail, timed out, notes) for one import or compile.
 
@@ -62,6 +69,8 @@ class ForkServer:
         if not self.ready:
             first = self._line(time.monotonic() + max(timeout, 60.0))
             unlink(self.log)  # the server unlinks it once open; this covers a failed start
+            if first == b"nofork":
+                raise NoFork("the interpreter has no os.fork")
             if first != b"ready":
                 raise ServerGone(self._stderr() or repr(first))
             self.ready = True
@@ -94,7 +103,7 @@ class ForkServer:
         try:
             self.proc.wait(timeout=5)
         except subprocess.TimeoutExpired:
-            kill_group(self.proc.pid)
+            kill_tree(self.proc)
             self.proc.wait()
         for stream in (self.proc.stdout, self.proc.stderr):
             with contextlib.suppress(OSError):
@@ -144,9 +153,46 @@ def source(name: str) -> str:
         return fh.read()
 
 
+def own_group() -> dict[str, Any]:
+    """Popen arguments that start a child in a process group of its own, where the platform
+    has them: a new session (POSIX), a new process group (Windows), else nothing."""
+    if hasattr(os, "killpg"):
+        return {"start_new_session": True}
+    flag = getattr(subprocess, "CREATE_NEW_PROCESS_GROUP", 0)
+    return {"creationflags": flag} if flag else {}
+
+
 def kill_group(pgid: int) -> None:
+    """Kill a process group; nothing where process groups do not exist (see kill_tree)."""
+    if hasattr(os, "killpg"):
+        with contextlib.suppress(OSError):
+            os.killpg(pgid, signal.SIGKILL)
+
+
+def kill_tree(proc: Proc) -> None:
+    """Kill ``proc`` and what it started: its process group (even after it exited) where
+    groups exist; else the process while it runs (never a reaped pid, which may be reused),
+    with its descendants through ``taskkill /T`` where that exists (Windows)."""
+    if hasattr(os, "killpg"):
+        kill_group(proc.pid)
+        return
+    if proc.poll() is not None:
+        return
+    taskkill = shutil.which("taskkill")
+    if taskkill:
+        with contextlib.suppress(OSError, subprocess.SubprocessError):
+            subprocess.run(
+                [taskkill, "/F", "/T", "/PID", str(proc.pid)], capture_output=True, timeout=30
+            )
     with contextlib.suppress(OSError):
-        os.killpg(pgid, signal.SIGKILL)
+        proc.kill()
+
+
+def kill_live(item: int | Proc) -> None:
+    if isinstance(item, int):
+        kill_group(item)
+    else:
+        kill_tree(item)
 
 
 def unlink(path: str) -> None:
@@ -162,7 +208,7 @@ def spawn_once(
     kind: str,
     name: str,
     timeout: float,
-    live: set[int],
+    live: Live,
 ) -> Answer:
     """One fresh interpreter for one import or compile (no fork needed): ``forkserver.py
     --once``. Its result goes to a file; its output to another, truncated to the tail."""
@@ -175,25 +221,27 @@ def spawn_once(
                     [python, "-c", source("forkserver.py"), "--once", kind, result_path]
                     + [name, *roots],
                     cwd=cwd,
-                    stdin=subprocess.DEVNULL,
+                    stdin=subprocess.PIPE,  # its EOF tells the child we are gone
                     stdout=log,
                     stderr=subprocess.STDOUT,
                     env=env,
-                    start_new_session=True,
+                    **own_group(),
                 )
             except OSError as exc:
                 raise ServerGone(f"cannot start {python}: {exc.strerror or exc}") from None
-            live.add(proc.pid)
+            live.add(proc)
             timed_out = False
             try:
                 code = proc.wait(timeout=timeout)
             except subprocess.TimeoutExpired:
                 timed_out = True
-                kill_group(proc.pid)
+                kill_tree(proc)
                 code = proc.wait()
             finally:
-                kill_group(proc.pid)
-                live.discard(proc.pid)
+                kill_tree(proc)
+                live.discard(proc)
+                with contextlib.suppress(OSError):
+                    proc.stdin.close()  # type: ignore[union-attr]
             log.seek(0, os.SEEK_END)
             log.seek(max(0, log.tell() - TAIL))
             tail = log.read()

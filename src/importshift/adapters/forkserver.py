@@ -42,6 +42,9 @@ PRCTL = []  # type: ignore[var-annotated]  # libc prctl, on Linux
 
 
 def main(log_path, parent, roots):
+    if not hasattr(os, "fork"):
+        _send(b"nofork\n")  # the tool runs one interpreter per import instead
+        return
     PRCTL.extend(_prctl())
     signal.signal(signal.SIGTERM, _die)
     _set(PR_SET_PDEATHSIG, signal.SIGTERM)
@@ -234,7 +237,8 @@ def _child(kind, name, timeout, null, log, r, w):
         signal.signal(signal.SIGTERM, signal.SIG_DFL)
         _set(PR_SET_PDEATHSIG, signal.SIGKILL)
         _set(PR_SET_CHILD_SUBREAPER, 0)
-        signal.alarm(int(timeout) + 2)  # a backstop: the server kills it at the timeout
+        if hasattr(signal, "alarm"):
+            signal.alarm(int(timeout) + 2)  # a backstop: the server kills it at the timeout
         for mod in list(sys.modules):
             if mod not in INITIAL:
                 del sys.modules[mod]
@@ -326,7 +330,10 @@ class _Reader:
 
 def once(kind, result_path, name, roots):
     """Spawn mode (no ``os.fork``): this process imports one module and writes its result
-    to ``result_path``; the tool enforces the timeout and kills the process group."""
+    to ``result_path``; the tool enforces the timeout and kills the process (group). Its
+    stdin is a pipe from the tool, watched by a thread: EOF (the tool is gone, even by
+    SIGKILL) ends this process; the import itself reads an empty stdin."""
+    _exit_with_parent()
     for mod in list(sys.modules):
         if mod not in INITIAL:
             del sys.modules[mod]
@@ -349,6 +356,25 @@ def once(kind, result_path, name, roots):
         except BaseException:
             pass
     os._exit(0)
+
+
+def _exit_with_parent():
+    import _thread  # built in, already loaded: sys.modules stays as at start-up
+
+    watch = os.dup(0)  # not inherited by what the import starts
+    null = os.open(os.devnull, os.O_RDONLY)
+    os.dup2(null, 0)
+    os.close(null)
+
+    def wait():
+        try:
+            while os.read(watch, 4096):
+                pass
+        except OSError:
+            pass
+        os._exit(1)
+
+    _thread.start_new_thread(wait, ())
 
 
 if __name__ == "__main__":

@@ -31,8 +31,12 @@ from typing import Protocol
 from importshift.adapters.children import (
     Answer,
     ForkServer,
+    Live,
+    NoFork,
     ServerGone,
-    kill_group,
+    kill_live,
+    kill_tree,
+    own_group,
     source,
     spawn_once,
 )
@@ -127,7 +131,7 @@ class SubprocessVerifier:
         self.proven = False
         self.spawn = bool(options.spawn)  # decided by the baseline when None
         self.jobs = max(1, jobs)
-        self._live: set[int] = set()  # process groups of running children
+        self._live: Live = set()  # process groups (or processes) of running children
         self._idle: list[ForkServer] = []
         self._servers: list[ForkServer] = []
         self._lock = threading.Lock()
@@ -147,8 +151,8 @@ class SubprocessVerifier:
         if not self.options.command or self.options.python:
             try:
                 self.info = check_interpreter(self.python, self.root, max(self.options.timeout, 30))
-                if self.options.spawn is None:
-                    self.spawn = not self.info.fork
+                # no os.fork: one fresh interpreter per import, whatever was asked
+                self.spawn = bool(self.options.spawn) or not self.info.fork
             except InterpreterError as exc:
                 raise RefusedError(
                     f"cannot verify: {exc} (chosen by {self.interpreter.source})"
@@ -206,10 +210,10 @@ class SubprocessVerifier:
             return dict(zip(todo, pool.map(self._one, todo), strict=False))
         except BaseException:  # Ctrl-C: kill every child group now, do not wait for them
             self._stopping = True
-            for pgid in list(self._live):
-                kill_group(pgid)
+            for item in list(self._live):
+                kill_live(item)
             for server in list(self._servers):
-                kill_group(server.proc.pid)
+                kill_tree(server.proc)
             raise
         finally:
             pool.shutdown(wait=not self._stopping, cancel_futures=True)
@@ -230,7 +234,7 @@ class SubprocessVerifier:
         if target.kind in ("command", "collect"):
             return self._spawn(target)
         name = target.name if target.kind == "import" else os.path.join(self.root, target.name)
-        if self.spawn:
+        if self.spawn or (self.info is not None and not self.info.fork):
             try:
                 answer = spawn_once(
                     self.python,
@@ -256,6 +260,12 @@ class SubprocessVerifier:
                 self._servers.append(server)
         try:
             answer = Answer(*server.ask(target.kind, name, self.options.timeout, self._live))
+        except NoFork:  # not proven yet (prove() decides this up front): spawn from now on
+            with self._lock:
+                self._servers.remove(server)
+            server.close()
+            self.spawn = True
+            return self._one(target)
         except ServerGone as exc:
             with self._lock:
                 self._servers.remove(server)
@@ -323,11 +333,11 @@ class SubprocessVerifier:
                     stdout=log,
                     stderr=subprocess.STDOUT,
                     env=self._env(target),
-                    start_new_session=True,
+                    **own_group(),
                 )
             except OSError as exc:
                 return Result(target, Verdict.FAILED, f"cannot start {argv!r}: {exc}")
-            self._live.add(proc.pid)
+            self._live.add(proc)
             try:
                 code = proc.wait(timeout=self.options.timeout + 10)
             except subprocess.TimeoutExpired:
@@ -337,8 +347,8 @@ class SubprocessVerifier:
                     proc.stdin.close()  # type: ignore[union-attr]
                 with contextlib.suppress(subprocess.TimeoutExpired):
                     proc.wait(timeout=5)
-                kill_group(proc.pid)
-                self._live.discard(proc.pid)
+                kill_tree(proc)
+                self._live.discard(proc)
             log.seek(0, os.SEEK_END)
             size = log.tell()
             log.seek(max(0, size - OUTPUT_TAIL))

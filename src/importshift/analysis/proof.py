@@ -157,7 +157,7 @@ def scan_files(
 
     size = max(64, len(targets) // (jobs * 4))
     chunks = [list(targets[i : i + size]) for i in range(0, len(targets), size)]
-    method = "fork" if sys.platform.startswith("linux") else "spawn"
+    method = "fork" if hasattr(os, "fork") and sys.platform.startswith("linux") else "spawn"
     out: list[Use] = []
     with ProcessPoolExecutor(jobs, mp_context=multiprocessing.get_context(method)) as pool:
         for found in pool.map(

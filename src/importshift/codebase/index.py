@@ -130,7 +130,7 @@ class CodeIndex:
             return
         size = max(32, min(512, len(todo) // (self.jobs * 6) or 1))
         chunks = [todo[i : i + size] for i in range(0, len(todo), size)]
-        ctx = multiprocessing.get_context("fork")
+        ctx = multiprocessing.get_context("fork" if hasattr(os, "fork") else "spawn")
         retry: list[str] = []
         with ProcessPoolExecutor(self.jobs, mp_context=ctx) as pool:
             futures = [(c, pool.submit(_chunk, self.root, c, parse)) for c in chunks]

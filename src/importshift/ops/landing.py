@@ -337,6 +337,7 @@ class WriteWatch:
         self.ours: dict[str, tuple[int, int] | None] = {}  # what our last write left
 
     def wrote(self, path: str) -> None:
+        path = path.replace(os.sep, "/")
         try:
             st = os.lstat(os.path.join(self.root, path))
         except OSError:
@@ -365,7 +366,8 @@ def tree_state(root: str) -> dict[str, tuple[int, int]]:
                 st = os.lstat(full)
             except OSError:
                 continue
-            state[os.path.relpath(full, root)] = (st.st_size, st.st_mtime_ns)
+            # POSIX paths, as apply names them (else on Windows every file it wrote differs)
+            state[os.path.relpath(full, root).replace(os.sep, "/")] = (st.st_size, st.st_mtime_ns)
     return state
 
 

@@ -2,7 +2,9 @@
 
 The lock is ``fcntl.flock`` (POSIX) or ``msvcrt.locking`` (Windows), chosen by what the
 platform has. The operating system drops it when the holding process ends, however it ends,
-so a lock is never stale and nothing has to guess from a pid. The holder writes its pid,
+so a lock is never stale and nothing has to guess from a pid. A platform with neither
+falls back to an exclusively created ``lock.held`` (``ops.lockfile``), which the OS-lock
+path also honours. The holder writes its pid,
 host and start time into the file; a run that finds the lock taken names that holder and
 refuses. The file itself is never deleted (deleting it would let a second run lock a new
 file while the first still holds the old one); only the holder's open descriptor releases.
@@ -12,11 +14,11 @@ from __future__ import annotations
 
 import contextlib
 import os
-import socket
 import time
 from collections.abc import Iterator
 
 from importshift.core.errors import RefusedError
+from importshift.ops import lockfile
 
 STATE_DIR = ".migrate"
 
@@ -60,7 +62,7 @@ def _try_lock(fd: int) -> bool:
         except OSError:
             return False
         return True
-    raise RefusedError("this platform offers no file lock (neither fcntl nor msvcrt)")
+    raise AssertionError("no OS lock: acquire() takes lockfile's path")
 
 
 def _unlock(fd: int) -> None:
@@ -83,13 +85,17 @@ def _holder(path: str) -> str:
 class Lock:
     """A held lock: ``release()`` is the only way out, and only its holder has one."""
 
-    def __init__(self, path: str, fd: int) -> None:
+    def __init__(self, path: str, fd: int, *, held_file: bool = False) -> None:
         self.path = path
         self._fd: int | None = fd
+        self._held_file = held_file
 
     def release(self) -> None:
         fd, self._fd = self._fd, None
         if fd is None:
+            return
+        if self._held_file:
+            lockfile.release(self.path, fd)
             return
         try:
             with contextlib.suppress(OSError):
@@ -101,7 +107,10 @@ class Lock:
 
 def acquire(root: str) -> Lock:
     """Take ``root/.migrate/lock`` or refuse (``RefusedError``) naming the holder."""
-    path = os.path.join(state_dir(root), "lock")
+    folder = state_dir(root)
+    if fcntl is None and msvcrt is None:
+        return Lock(*lockfile.acquire(folder), held_file=True)
+    path = os.path.join(folder, "lock")
     flags = os.O_RDWR | os.O_CREAT | getattr(os, "O_CLOEXEC", 0) | getattr(os, "O_BINARY", 0)
     try:
         fd = os.open(path, flags, 0o644)
@@ -121,13 +130,15 @@ def acquire(root: str) -> Lock:
             raise RefusedError(
                 f"another migrate run holds {path} (owner not recorded); wait for it to finish"
             )
-        owner = (
-            f"pid {os.getpid()} on {socket.gethostname()} since "
-            f"{time.strftime('%Y-%m-%d %H:%M:%S', time.localtime())}"
-        )
+        owner = lockfile.owner_line()
         os.ftruncate(fd, 0)
         os.lseek(fd, 0, os.SEEK_SET)
         os.write(fd, owner.encode("utf-8"))
+        try:  # after writing the owner: a run without an OS lock checks in the other order
+            lockfile.refuse_if_held(folder)
+        except RefusedError:
+            os.ftruncate(fd, 0)
+            raise
     except BaseException:
         os.close(fd)  # closing drops our lock, if we took it
         raise
