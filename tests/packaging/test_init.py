@@ -5,6 +5,8 @@ from __future__ import annotations
 import filecmp
 import os
 import pathlib
+import subprocess
+import sys
 
 import pytest
 from click.testing import CliRunner, Result
@@ -166,3 +168,25 @@ def test_pyproject_roots_are_read_without_a_toml_parser_too() -> None:
         '[tool.setuptools.package-dir]\n"" = "more"\n'
     )
     assert init._regex_roots(text) == ["lib", "src", "code", "more"]
+
+
+def test_demo_inside_another_repository_applies_without_allow_dirty(tmp_path: pathlib.Path) -> None:
+    """The README's first command runs in a clone: the demo is its own repository with one
+    commit, so apply's dirty-tree guard passes and git shows what apply changed."""
+    subprocess.run(["git", "init", "-q", str(tmp_path)], check=True)
+    demo = tmp_path / "demo"
+    wrote = subprocess.run(
+        [sys.executable, "-m", "importshift", "demo", str(demo)], capture_output=True, text=True
+    )
+    assert wrote.returncode == 0, wrote.stderr
+    applied = subprocess.run(
+        [sys.executable, "-m", "importshift", "--rules", str(demo / "rules.yaml"), "apply"],
+        capture_output=True,
+        text=True,
+        cwd=tmp_path,
+    )
+    assert applied.returncode == 0, applied.stderr
+    changed = subprocess.run(
+        ["git", "-C", str(demo), "diff", "--name-only"], capture_output=True, text=True
+    ).stdout.split()
+    assert len(changed) == 6 and "examples/demo/shop/api/handlers.py" in changed

@@ -219,10 +219,41 @@ def run_demo(out: Output, folder: str) -> int:
         written += 1
     rules = os.path.join(folder, RULES_NAME)
     out.out(f"wrote the demo project ({written} files) into {folder}")
+    why = _commit_demo(target)
+    if why is None:
+        out.out(f"made it a git repository with one commit: 'git -C {folder} diff' shows changes")
+    else:
+        out.err(
+            f"note: {folder} is not a git repository of its own ({why}); inside another "
+            "repository, apply will refuse its uncommitted files unless --allow-dirty"
+        )
     out.out("next:")
     out.out(f"  migrate --rules {rules} plan --diff")
     out.out(f"  migrate --rules {rules} apply")
     return 0
+
+
+def _commit_demo(target: str) -> str | None:
+    """Make the demo its own git repository with one commit, so that apply's dirty-tree
+    guard sees committed files (even when the folder sits inside another repository) and
+    ``git diff`` shows what apply changed. Returns why it could not, or None."""
+    import shutil
+    import subprocess
+
+    git = shutil.which("git")
+    if git is None:
+        return "git is not installed"
+    identity = ["-c", "user.name=importshift demo", "-c", "user.email=demo@importshift.invalid"]
+    steps = [
+        [git, "init", "-q"],
+        [git, "add", "-A"],
+        [git, *identity, "commit", "-q", "--no-verify", "-m", "The importshift demo, before"],
+    ]
+    for step in steps:
+        proc = subprocess.run(step, cwd=target, capture_output=True, text=True, check=False)
+        if proc.returncode != 0:
+            return (proc.stderr.strip().splitlines() or [f"git exited {proc.returncode}"])[-1]
+    return None
 
 
 def demo_files() -> Iterator[tuple[str, bytes]]:
