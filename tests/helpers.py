@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import ast
 import os
+import subprocess
 import textwrap
 from dataclasses import dataclass, field
 
@@ -138,3 +139,17 @@ SMALL_TREE: dict[str, str | bytes] = {
     "app/plain.py": "import os\n\nprint(os.sep)\n",
     "app/broken.py": "print 'python 2'\nfrom pkg.events import Manager\n",
 }
+
+
+def git(root: str | os.PathLike[str], *args: str) -> str:
+    """git in ``root`` with a fixed identity; its standard output."""
+    env = {
+        **os.environ,
+        "GIT_AUTHOR_NAME": "t",
+        "GIT_AUTHOR_EMAIL": "t@t",
+        "GIT_COMMITTER_NAME": "t",
+        "GIT_COMMITTER_EMAIL": "t@t",
+    }
+    return subprocess.run(
+        ["git", *args], cwd=root, env=env, check=True, capture_output=True, text=True
+    ).stdout

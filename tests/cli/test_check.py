@@ -11,7 +11,7 @@ import sys
 
 import pytest
 from click.testing import CliRunner
-from helpers import SMALL_TREE, make_tree
+from helpers import SMALL_TREE, git, make_tree
 
 from importshift.cli import group
 
@@ -133,17 +133,7 @@ def test_fix(tmp_path: pathlib.Path) -> None:
     assert invoke("--rules", str(tmp_path / "rules.yaml"), "check", str(views)).exit_code == 0
 
 
-def _git(root: pathlib.Path, *args: str) -> str:
-    env = {
-        **os.environ,
-        "GIT_AUTHOR_NAME": "t",
-        "GIT_AUTHOR_EMAIL": "t@t",
-        "GIT_COMMITTER_NAME": "t",
-        "GIT_COMMITTER_EMAIL": "t@t",
-    }
-    return subprocess.run(
-        ["git", *args], cwd=root, env=env, check=True, capture_output=True, text=True
-    ).stdout
+_git = git
 
 
 def test_new_only_ratchet(tmp_path: pathlib.Path) -> None:

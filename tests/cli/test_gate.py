@@ -12,7 +12,7 @@ import sys
 import pytest
 import sarif_schema
 from click.testing import CliRunner
-from helpers import SMALL_TREE, make_tree
+from helpers import SMALL_TREE, git, make_tree
 
 from importshift.cli import group
 
@@ -419,17 +419,7 @@ def test_json_envelope(tmp_path: pathlib.Path) -> None:
     assert [f["code"] for f in doc["findings"]] == ["MIG003", "MIG001"]
 
 
-def _git(root: pathlib.Path, *args: str) -> str:
-    env = {
-        **os.environ,
-        "GIT_AUTHOR_NAME": "t",
-        "GIT_AUTHOR_EMAIL": "t@t",
-        "GIT_COMMITTER_NAME": "t",
-        "GIT_COMMITTER_EMAIL": "t@t",
-    }
-    return subprocess.run(
-        ["git", *args], cwd=root, env=env, check=True, capture_output=True, text=True
-    ).stdout
+_git = git
 
 
 def test_stubs_and_scripts_given_by_name_are_checked(tmp_path: pathlib.Path) -> None:

@@ -5,11 +5,11 @@ from __future__ import annotations
 
 import os
 import pathlib
-import subprocess
 
 import pytest
 from click.testing import CliRunner
 from helpers import SMALL_TREE, make_tree
+from helpers import git as run_git
 
 from importshift.cli import group
 
@@ -29,16 +29,7 @@ def invoke(cwd: pathlib.Path, *args: str, env: dict[str, str] | None = None):  #
 
 
 def git(root: pathlib.Path, *args: str) -> str:
-    env = {
-        **os.environ,
-        "GIT_AUTHOR_NAME": "t",
-        "GIT_AUTHOR_EMAIL": "t@t",
-        "GIT_COMMITTER_NAME": "t",
-        "GIT_COMMITTER_EMAIL": "t@t",
-    }
-    return subprocess.run(
-        ["git", *args], cwd=root, env=env, check=True, capture_output=True, text=True
-    ).stdout.strip()
+    return run_git(root, *args).strip()
 
 
 @pytest.fixture
