@@ -297,7 +297,7 @@ class Bench:
                 base="migrate plan",
             )
             self.cmd(f"migrate -q -j {self.jobs} {tool}")
-        facts = os.path.join(src, ".migrate", "facts.v2")
+        facts = os.path.join(src, ".migrate", "facts.v3")
         self.add(
             f"doctor, first run: no index cache ({label})",
             "migrate doctor",
@@ -309,7 +309,7 @@ class Bench:
             ),
             base="migrate plan",
         )
-        self.cmd(f"rm -f .migrate/facts.v2; migrate -q -j {self.jobs} doctor")
+        self.cmd(f"rm -f .migrate/facts.v3; migrate -q -j {self.jobs} doctor")
         apply_t = measure(
             migrate("-q", *jobs, "apply", "--verify", "none"),
             scratch,

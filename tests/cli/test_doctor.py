@@ -324,3 +324,46 @@ def test_a_folder_that_should_be_a_source_root_is_named(tmp_path: pathlib.Path) 
     fixed = invoke(tmp_path, "doctor")
     assert fixed.exit_code == 1
     assert "  app.core.gone: 1 file(s)  (no module binds it today)" in fixed.stdout
+
+
+def test_syntax_verdicts_follow_edits_after_bytecode_and_cache(tmp_path: pathlib.Path) -> None:
+    """A tree whose tests have run (real bytecode from ``compileall``), doctor run once
+    (its cache written), then a file broken by an edit of the same size: the bytecode and
+    the cache both describe the old bytes, and neither may hide the new syntax error."""
+    import os
+    import subprocess
+    import sys
+
+    make_tree(
+        tmp_path,
+        {
+            "rules.yaml": "version: 1\n",
+            "pkg/__init__.py": "",
+            "pkg/ok.py": "X = 1\n",
+            "pkg/user.py": "from pkg.ok import X\nY = (X)\n",
+        },
+    )
+    old = 1_600_000_000
+    for path in tmp_path.rglob("*.py"):
+        os.utime(path, (old, old))  # older than the cache's two-second window
+    subprocess.run([sys.executable, "-m", "compileall", "-q", str(tmp_path)], check=True)
+    assert list(tmp_path.glob("pkg/__pycache__/user.*.pyc"))
+
+    def doctor() -> subprocess.CompletedProcess[str]:
+        return subprocess.run(
+            [sys.executable, "-m", "importshift", "--rules", "rules.yaml", "doctor"],
+            cwd=tmp_path,
+            capture_output=True,
+            text=True,
+            timeout=120,
+        )
+
+    first = doctor()
+    assert first.returncode == 0, first.stdout + first.stderr
+    assert (tmp_path / ".migrate" / "facts.v3").exists()
+    user = tmp_path / "pkg" / "user.py"
+    user.write_text("from pkg.ok import X\nY = (X\n\n")  # same size, no longer compiles
+    os.utime(user, (old + 5, old + 5))
+    second = doctor()
+    assert second.returncode == 1
+    assert "pkg/user.py:2:5: does not parse: '(' was never closed" in second.stdout

@@ -200,9 +200,10 @@ def test_a_file_that_kills_a_worker_costs_only_itself(
 ) -> None:
     """A parser crash (a real one cannot be produced on demand) in a forked worker: the
     other files keep their facts, the culprit is reported as not parsing."""
+    from importshift.codebase import facts as facts_module
     from importshift.codebase import index as index_module
 
-    real = index_module.facts
+    real = facts_module.facts
 
     def crashing(data: bytes, parse: bool):  # type: ignore[no-untyped-def]
         if b"CRASH" in data:
@@ -213,7 +214,7 @@ def test_a_file_that_kills_a_worker_costs_only_itself(
     tree["pkg/__init__.py"] = ""
     tree["pkg/bad.py"] = "CRASH = 1\n"
     make_tree(tmp_path, tree)
-    monkeypatch.setattr(index_module, "facts", crashing)
+    monkeypatch.setattr(facts_module, "facts", crashing)
     monkeypatch.setattr(index_module, "_IN_PROCESS_BELOW", 0)
     idx = _index(str(tmp_path), jobs=2, cache=False)
     idx.build(parse=True)

@@ -78,14 +78,16 @@ def examine(
     """Every finding in ``files``; ``learned`` (old -> new, from git) ranks suggestions;
     ``installed`` are top-level folders an installed distribution wins over."""
     files = list(files)
-    idx.build(parse=True, paths=[f.path for f in files])  # syntax errors: every file parsed
+    # one pass over the files examined: import statements, and whether each compiles
+    idx.build(parse=False, verdict=True, paths=[f.path for f in files])
     idx.build(parse=False)  # the rest of the tree: import statements and definitions
     ours = idx.top_levels - installed
+    idx.build(parse=True, paths=_imported_from(idx, files, ours))  # exact names, in parallel
     missing_platform = MISSING.get(platform or "", frozenset())
     findings: list[Finding] = []
     unreadable = []
     for f in files:
-        facts = idx.facts(f.path)
+        facts = idx.facts(f.path, parse=False, verdict=True)
         if facts.unreadable:
             unreadable.append(f.path)
         if facts.syntax:
@@ -137,6 +139,17 @@ def examine(
     notes += _off_roots(idx, installed)
     notes += tuple(f"{path}: cannot be read; its imports are not checked" for path in unreadable)
     return Report(tuple(findings), groups, notes, len(files))
+
+
+def _imported_from(idx: CodeIndex, files: list[SourceFile], ours: set[str]) -> list[str]:
+    """The files of our modules that ``files`` import names from: the symbol checks need
+    their exact top-level names."""
+    out: set[str] = set()
+    for f in files:
+        for stmt, base in idx.sites(f.path):
+            if stmt.is_from and base.partition(".")[0] in ours and idx.modules.get(base):
+                out.add(idx.modules[base])
+    return sorted(out)
 
 
 def _off_roots(idx: CodeIndex, installed: frozenset[str]) -> tuple[str, ...]:

@@ -25,7 +25,7 @@ from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import replace
 
-from importshift.codebase.facts import UNREADABLE, FactCache, Facts, facts, stat_key
+from importshift.codebase.facts import UNREADABLE, FactCache, Facts, compute, enough, stat_key
 from importshift.codebase.scan import ImportStmt
 from importshift.codebase.summary import Summary, summarize
 from importshift.core import dotted
@@ -43,15 +43,9 @@ def _read(full: str) -> bytes | None:
 
 
 def _chunk(
-    root: str, paths: list[str], parse: bool
-) -> list[tuple[str, tuple[int, int] | None, Facts]]:
-    out = []
-    for rel in paths:
-        full = os.path.join(root, rel)
-        key = stat_key(full)
-        data = _read(full)
-        out.append((rel, key, UNREADABLE if data is None else facts(data, parse)))
-    return out
+    root: str, jobs: list[tuple[str, tuple[int, int] | None]], parse: bool, verdict: bool
+) -> list[tuple[str, tuple[int, int] | None, Facts | None, str]]:
+    return [(rel, *compute(os.path.join(root, rel), parse, verdict, known)) for rel, known in jobs]
 
 
 class CodeIndex:
@@ -72,6 +66,7 @@ class CodeIndex:
         self.jobs = jobs or os.cpu_count() or 1
         self.cache = FactCache(root, cache)
         self._facts: dict[str, Facts] = {}
+        self._keys: dict[str, tuple[int, int] | None] = {}  # stat key the facts were read at
         self._bound: dict[str, frozenset[str] | None] = {}
         self._summaries: dict[str, Summary | None] = {}
         self._definers: dict[str, list[str]] | None = None
@@ -86,66 +81,70 @@ class CodeIndex:
     def source_file(self, path: str) -> SourceFile:
         return self.by_path.get(path) or SourceFile(path, None, path.endswith("__init__.py"))
 
-    def facts(self, path: str, parse: bool = True) -> Facts:
+    def facts(self, path: str, parse: bool = True, verdict: bool = False) -> Facts:
         """One file's facts (cached in memory, then on disk)."""
         known = self._facts.get(path)
-        if known is not None and (known.parsed or not parse):
+        if known is not None and enough(known, parse, verdict):
             return known
-        full = os.path.join(self.root, path)
-        key = stat_key(full)
-        found = self.cache.get(path, *key, parse) if key else None
-        if found is None:
-            data = _read(full)
-            found = UNREADABLE if data is None else facts(data, parse)
-            if key:
-                self.cache.put(path, *key, found)
-        self._facts[path] = found
-        return found
+        self.build(parse, [path], verdict, save=False)
+        return self._facts[path]
 
-    def build(self, parse: bool, paths: Iterable[str] | None = None) -> None:
-        """Facts for every file (or ``paths``), in parallel for a large tree; then saved."""
+    def build(
+        self,
+        parse: bool,
+        paths: Iterable[str] | None = None,
+        verdict: bool = False,
+        save: bool = True,
+    ) -> None:
+        """Facts for every file (or ``paths``), in parallel for a large tree; then saved.
+        ``parse``: exact names; ``verdict``: whether each file compiles (see ``compute``)."""
         wanted = [f.path for f in self.files] if paths is None else list(paths)
-        todo = []
+        todo: list[tuple[str, tuple[int, int] | None]] = []
         for rel in wanted:
             known = self._facts.get(rel)
-            if known is not None and (known.parsed or not parse):
+            if known is not None and enough(known, parse, verdict):
                 continue
             key = stat_key(os.path.join(self.root, rel))
-            cached = self.cache.get(rel, *key, parse) if key else None
-            if cached is not None:
+            cached = self.cache.get(rel, *key) if key else None
+            if cached is not None and enough(cached, parse, verdict):
                 self._facts[rel] = cached
+                self._keys[rel] = key
             else:
-                todo.append(rel)
-        for rel, key, found in self._compute(todo, parse):
+                todo.append((rel, self._keys.get(rel) if known is not None else None))
+        for rel, key, found, message in self._compute(todo, parse, verdict):
+            if found is None:  # only the verdict was computed: the textual facts still hold
+                found = replace(self._facts[rel], syntax=message, checked=True)
             self._facts[rel] = found
+            self._keys[rel] = key
             if key:
                 self.cache.put(rel, *key, found)
-        self.cache.save()
+        if save:
+            self.cache.save()
 
     def _compute(
-        self, todo: list[str], parse: bool
-    ) -> Iterator[tuple[str, tuple[int, int] | None, Facts]]:
+        self, todo: list[tuple[str, tuple[int, int] | None]], parse: bool, verdict: bool
+    ) -> Iterator[tuple[str, tuple[int, int] | None, Facts | None, str]]:
         if self.jobs == 1 or len(todo) < _IN_PROCESS_BELOW or not sys.platform.startswith("linux"):
-            yield from _chunk(self.root, todo, parse)
+            yield from _chunk(self.root, todo, parse, verdict)
             return
         size = max(32, min(512, len(todo) // (self.jobs * 6) or 1))
         chunks = [todo[i : i + size] for i in range(0, len(todo), size)]
         ctx = multiprocessing.get_context("fork" if hasattr(os, "fork") else "spawn")
-        retry: list[str] = []
+        retry: list[tuple[str, tuple[int, int] | None]] = []
         with ProcessPoolExecutor(self.jobs, mp_context=ctx) as pool:
-            futures = [(c, pool.submit(_chunk, self.root, c, parse)) for c in chunks]
+            futures = [(c, pool.submit(_chunk, self.root, c, parse, verdict)) for c in chunks]
             for chunk, future in futures:
                 try:
                     yield from future.result()
                 except BrokenProcessPool:
                     retry.extend(chunk)
-        for rel in retry:  # one file per fresh worker: find the file that kills the parser
+        for job in retry:  # one file per fresh worker: find the file that kills the parser
             with ProcessPoolExecutor(1, mp_context=ctx) as pool:
                 try:
-                    yield from pool.submit(_chunk, self.root, [rel], parse).result()
+                    yield from pool.submit(_chunk, self.root, [job], parse, verdict).result()
                 except BrokenProcessPool:
                     crashed = "line 0:0: the parser crashed on this file"
-                    yield rel, None, replace(UNREADABLE, syntax=crashed, unreadable=False)
+                    yield job[0], None, replace(UNREADABLE, syntax=crashed, unreadable=False), ""
 
     def save(self) -> None:
         self.cache.save()
@@ -172,7 +171,7 @@ class CodeIndex:
             if got.syntax or got.dynamic:
                 result = None
             else:
-                names = set(got.defined) | {b.local for b in got.bindings}
+                names = set(got.defined | got.imported)
                 result = frozenset(names)
                 for level, name in got.stars:
                     base = dotted.resolve_relative(level, name, f.module, f.is_package)

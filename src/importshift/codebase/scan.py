@@ -12,9 +12,12 @@ import ast
 import re
 from dataclasses import dataclass
 
-_IMPORT = re.compile(rb"^([ \t]*)(?:from[ \t]+\.*[\w.]*[ \t]+import\b|import[ \t]+\w)", re.M)
-_DEF = re.compile(rb"^(?:async[ \t]+)?(?:def|class)[ \t]+(\w+)", re.M)
-_ASSIGN = re.compile(rb"^([A-Za-z_]\w*)[ \t]*(?::[^=\n]*)?=(?!=)", re.M)
+# Each pattern starts at a newline (the caller puts one in front of the text) rather than at
+# ``^`` in MULTILINE mode: a literal first character lets ``re`` skip to candidate lines,
+# three to four times faster on a large tree.
+_IMPORT = re.compile(rb"\n([ \t]*)(?:from[ \t]+\.*[\w.]*[ \t]+import\b|import[ \t]+\w)")
+_DEF = re.compile(rb"\n(?:async[ \t]+)?(?:def|class)[ \t]+(\w+)")
+_ASSIGN = re.compile(rb"\n([A-Za-z_]\w*)[ \t]*(?::[^=\n]*)?=(?!=)")
 
 
 @dataclass(frozen=True, slots=True)
@@ -31,8 +34,12 @@ def imports(data: bytes) -> list[ImportStmt]:
     """Every import statement (any depth) as written; lines that only look like one
     (inside a docstring, say) are dropped when they do not parse as an import."""
     out: list[ImportStmt] = []
+    data = b"\n" + data
+    line, counted = 0, 0
     for match in _IMPORT.finditer(data):
         start = match.start()
+        line += data.count(b"\n", counted, start + 1)  # the newline before this line counts
+        counted = start + 1
         text = _statement(data, match.end(1))
         try:
             tree = ast.parse(text)
@@ -41,7 +48,6 @@ def imports(data: bytes) -> list[ImportStmt]:
         if len(tree.body) != 1:
             continue
         node = tree.body[0]
-        line = data.count(b"\n", 0, start) + 1
         indent = len(match.group(1))
         if isinstance(node, ast.ImportFrom):
             out.append(
@@ -88,6 +94,7 @@ def _statement(data: bytes, start: int) -> str:
 def defined_names(data: bytes) -> set[str]:
     """Names a module defines at column 0 (def, class, simple assignment): a fast lower
     bound of its top-level names (imports and conditional definitions are not included)."""
+    data = b"\n" + data
     names = {m.group(1).decode() for m in _DEF.finditer(data)}
     names.update(m.group(1).decode() for m in _ASSIGN.finditer(data))
     return names

@@ -18,4 +18,4 @@ def top_level_names(path: str) -> set[str] | None:
     found = facts(data, parse=True)
     if found.syntax or found.stars or found.dynamic:
         return None
-    return set(found.defined) | {b.local for b in found.bindings}
+    return set(found.defined | found.imported)
