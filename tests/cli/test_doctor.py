@@ -367,3 +367,44 @@ def test_syntax_verdicts_follow_edits_after_bytecode_and_cache(tmp_path: pathlib
     second = doctor()
     assert second.returncode == 1
     assert "pkg/user.py:2:5: does not parse: '(' was never closed" in second.stdout
+
+
+def test_compiled_modules_module_attributes_and_import_hooks(tmp_path: pathlib.Path) -> None:
+    """What exists only at run time is not reported as missing: extension modules next to
+    the sources, the attributes every module has, and whatever lives below a module that
+    installs an import hook or writes sys.modules (named in a note instead). A missing
+    module beside them is still found."""
+    make_tree(
+        tmp_path,
+        {
+            "rules.yaml": "version: 1\n",
+            "pkg/__init__.py": "",
+            "pkg/_speedups.cpython-312-x86_64-linux-gnu.so": b"\x7fELF",
+            "pkg/native.pyd": b"MZ",
+            "pkg/plain.py": "X = 1\n",
+            "pkg/extern/__init__.py": "import sys\n\nsys.meta_path.append(object())\n",
+            "pkg/aliases.py": "import sys\nimport json\n\nsys.modules['pkg.aliases.js'] = json\n",
+            "app.py": (
+                "from pkg import _speedups, native\n"
+                "import pkg._speedups\n"
+                "from pkg.plain import __doc__, __file__\n"
+                "from pkg.extern.six import moves\n"
+                "from pkg.extern import vendored\n"
+                "import pkg.aliases.js\n"
+                "from pkg import gone\n"
+                "import pkg.missing\n"
+            ),
+        },
+    )
+    result = invoke(tmp_path, "-v", "doctor")
+    assert result.exit_code == 1
+    found = [line.strip() for line in result.stdout.splitlines() if line.startswith("  app.py")]
+    assert found == [
+        "app.py:7:1: cannot import name 'gone' from 'pkg'",
+        "app.py:8:1: No module named 'pkg.missing'",
+    ]
+    assert (
+        "note: pkg/extern/__init__.py installs an import hook or writes sys.modules: imports "
+        "below it in 1 file(s) are decided at run time and not checked" in result.stderr
+    )
+    assert "note: pkg/aliases.py installs an import hook" in result.stderr

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import ast
 import os
+import re
 from collections import defaultdict
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, replace
@@ -26,6 +27,11 @@ from importshift.codebase import scan
 from importshift.codebase.index import CodeIndex
 from importshift.core import dotted
 from importshift.core.model import SourceFile
+
+# a meta path finder, or a module that puts entries into sys.modules by hand
+_HOOK = re.compile(
+    rb"\bsys\.meta_path\b|\bsys\.modules\s*(?:\[[^\]]+\]\s*=[^=]|\.update\b|\.setdefault\b)"
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -130,12 +136,14 @@ def examine(
                 )
             )
     findings.sort(key=lambda x: (x.path, x.line, x.column, x.kind))
+    findings, hooked = _hooked(idx, findings)
     findings, groups = _suggest(idx, findings, learned or {}, since)
     notes = tuple(
         f"{name}/ is provided by an installed distribution (the folder has no __init__.py): "
         f"imports of {name} are not checked"
         for name in sorted(installed)
     )
+    notes += tuple(hooked)
     notes += _off_roots(idx, installed)
     notes += tuple(f"{path}: cannot be read; its imports are not checked" for path in unreadable)
     return Report(tuple(findings), groups, notes, len(files))
@@ -221,15 +229,16 @@ def _check(idx: CodeIndex, f: SourceFile, stmt: scan.ImportStmt, ours: set[str])
     parts = base.split(".") if base else []
     for i in range(1, len(parts) + 1):
         prefix = ".".join(parts[:i])
-        if prefix not in idx.modules:
-            names = tuple(n for n, _ in stmt.names if n != "*") if stmt.is_from else ()
-            if prefix != base:
-                names = ()  # a missing package above the module: the names say nothing
-            return [
-                Finding(
-                    f.path, stmt.line, col, f"No module named '{prefix}'", prefix, "module", names
-                )
-            ]
+        if prefix in idx.modules:
+            continue
+        if idx.compiled(prefix):
+            return []  # an extension module: it exists, what it binds cannot be read
+        names = tuple(n for n, _ in stmt.names if n != "*") if stmt.is_from else ()
+        if prefix != base:
+            names = ()  # a missing package above the module: the names say nothing
+        return [
+            Finding(f.path, stmt.line, col, f"No module named '{prefix}'", prefix, "module", names)
+        ]
     if not stmt.is_from:
         return []
     return [
@@ -244,6 +253,35 @@ def _check(idx: CodeIndex, f: SourceFile, stmt: scan.ImportStmt, ours: set[str])
         for name, _ in stmt.names
         if name != "*" and not idx.binds(base, name)
     ]
+
+
+def _hooked(idx: CodeIndex, findings: list[Finding]) -> tuple[list[Finding], list[str]]:
+    """Findings below a module that installs an import hook or writes ``sys.modules`` (a
+    vendoring shim, ``six.moves``, a package that aliases another): what exists there is
+    decided at run time, so they are not findings but notes saying what was not checked."""
+    hooks: dict[str, str] = {}
+
+    def hook_of(module: str) -> str:
+        if module not in hooks:
+            path = idx.modules.get(module) or ""
+            data = _read(idx.root, path) if path else b""
+            hooks[module] = path if _HOOK.search(data) else ""
+        return hooks[module]
+
+    kept: list[Finding] = []
+    skipped: dict[str, set[str]] = defaultdict(set)
+    for finding in findings:
+        # the module the missing path would live in: the nearest one that exists
+        if finding.kind in ("module", "symbol") and hook_of(dotted.parent(finding.old)):
+            skipped[hook_of(dotted.parent(finding.old))].add(finding.path)
+            continue
+        kept.append(finding)
+    notes = [
+        f"{hook} installs an import hook or writes sys.modules: imports below it in "
+        f"{len(paths)} file(s) are decided at run time and not checked"
+        for hook, paths in sorted(skipped.items())
+    ]
+    return kept, notes
 
 
 def _asked(idx: CodeIndex, kind: str, old: str, group: list[Finding]) -> tuple[str, ...]:

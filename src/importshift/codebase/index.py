@@ -26,12 +26,17 @@ from concurrent.futures.process import BrokenProcessPool
 from dataclasses import replace
 
 from importshift.codebase.facts import UNREADABLE, FactCache, Facts, compute, enough, stat_key
+from importshift.codebase.lookup import extension_in
 from importshift.codebase.scan import ImportStmt
 from importshift.codebase.summary import Summary, summarize
 from importshift.core import dotted
 from importshift.core.model import SourceFile
 
 _IN_PROCESS_BELOW = 400
+# what the import system sets on every module (``__path__`` on packages only)
+MODULE_ATTRIBUTES = frozenset(
+    {"__name__", "__doc__", "__file__", "__spec__", "__loader__", "__package__", "__cached__"}
+)
 
 
 def _read(full: str) -> bytes | None:
@@ -67,6 +72,8 @@ class CodeIndex:
         self.cache = FactCache(root, cache)
         self._facts: dict[str, Facts] = {}
         self._keys: dict[str, tuple[int, int] | None] = {}  # stat key the facts were read at
+        self._folders: dict[str, set[str]] | None = None  # package -> folders of its modules
+        self._listings: dict[str, frozenset[str]] = {}
         self._bound: dict[str, frozenset[str] | None] = {}
         self._summaries: dict[str, Summary | None] = {}
         self._definers: dict[str, list[str]] | None = None
@@ -187,8 +194,11 @@ class CodeIndex:
         return result
 
     def binds(self, module: str, name: str) -> bool:
-        """Whether ``from module import name`` finds something (a submodule counts)."""
-        if dotted.join(module, name) in self.modules:
+        """Whether ``from module import name`` finds something (a submodule, a compiled one
+        and the attributes every module has count)."""
+        if dotted.join(module, name) in self.modules or name in MODULE_ATTRIBUTES:
+            return True
+        if self.compiled(dotted.join(module, name)):
             return True
         names = self.bound(module)
         return names is None or name in names
@@ -208,6 +218,21 @@ class CodeIndex:
                 table[dotted.leaf(module)].append(module)
             self._leaves = table
         return self._leaves.get(leaf, [])
+
+    def compiled(self, module: str) -> bool:
+        """An extension module (``.so``/``.pyd``) named ``module`` beside our files: it
+        exists, and what it binds cannot be read."""
+        if self._folders is None:
+            table: dict[str, set[str]] = defaultdict(set)
+            for f in self.files:
+                if f.module is not None:
+                    package = f.module if f.is_package else dotted.parent(f.module)
+                    table[package].add(os.path.dirname(os.path.join(self.root, f.path)))
+            self._folders = table
+        parent, leaf = dotted.parent(module), dotted.leaf(module)
+        return any(
+            extension_in(folder, leaf, self._listings) for folder in self._folders.get(parent, ())
+        )
 
     def shadowed(self) -> list[tuple[str, str]]:
         """(file, the package file that wins) for every ``X.py`` hidden by a package ``X/``."""

@@ -68,3 +68,17 @@ class ModuleLookup:
             if namespace is None and os.path.isdir(base):
                 namespace = ""
         return namespace
+
+
+def extension_in(folder: str, leaf: str, listings: dict[str, frozenset[str]]) -> bool:
+    """An extension module ``leaf`` in ``folder`` (``leaf.so``, ``leaf.pyd``, ABI-tagged such
+    as ``leaf.cpython-312-x86_64-linux-gnu.so``); ``listings`` memoizes each folder's names."""
+    entries = listings.get(folder)
+    if entries is None:
+        try:
+            entries = frozenset(os.listdir(folder))
+        except OSError:
+            entries = frozenset()
+        listings[folder] = entries
+    prefix = leaf + "."
+    return any(e.startswith(prefix) and e.endswith((".so", ".pyd")) for e in entries)

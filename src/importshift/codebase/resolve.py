@@ -19,6 +19,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from typing import NamedTuple
 
 from importshift.adapters.interpreter import Spec, find_origins
+from importshift.codebase.lookup import extension_in
 from importshift.codebase.needs import _ANY, FileToCheck, Need, written_needs
 from importshift.core import dotted
 
@@ -201,16 +202,7 @@ class Resolver:
         return _Module("missing", "", f"no module named {name!r}")
 
     def _compiled(self, folder: str, leaf: str) -> bool:
-        """An extension module ``leaf`` in ``folder`` (``.so``, ``.pyd``, ABI-tagged)."""
-        entries = self._listings.get(folder)
-        if entries is None:
-            try:
-                entries = frozenset(os.listdir(folder))
-            except OSError:
-                entries = frozenset()
-            self._listings[folder] = entries
-        prefix = leaf + "."
-        return any(e.startswith(prefix) and e.endswith((".so", ".pyd")) for e in entries)
+        return extension_in(folder, leaf, self._listings)
 
     def _bound(
         self, module: str, seen: frozenset[str] = frozenset()
