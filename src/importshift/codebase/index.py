@@ -47,10 +47,16 @@ def _read(full: str) -> bytes | None:
         return None
 
 
+Job = tuple[str, "tuple[int, int] | None", bool]  # (path, stat key of facts held, parse)
+
+
 def _chunk(
-    root: str, jobs: list[tuple[str, tuple[int, int] | None]], parse: bool, verdict: bool
+    root: str, jobs: list[Job], verdict: bool
 ) -> list[tuple[str, tuple[int, int] | None, Facts | None, str]]:
-    return [(rel, *compute(os.path.join(root, rel), parse, verdict, known)) for rel, known in jobs]
+    return [
+        (rel, *compute(os.path.join(root, rel), parse, verdict, known))
+        for rel, known, parse in jobs
+    ]
 
 
 class CodeIndex:
@@ -102,23 +108,31 @@ class CodeIndex:
         paths: Iterable[str] | None = None,
         verdict: bool = False,
         save: bool = True,
+        exact: Iterable[str] = (),
     ) -> None:
         """Facts for every file (or ``paths``), in parallel for a large tree; then saved.
-        ``parse``: exact names; ``verdict``: whether each file compiles (see ``compute``)."""
-        wanted = [f.path for f in self.files] if paths is None else list(paths)
-        todo: list[tuple[str, tuple[int, int] | None]] = []
+        ``parse``: exact names (for ``exact`` only: those files); ``verdict``: whether each
+        file compiles (see ``compute``). One pass over the files, whatever each one needs."""
+        wanted = [f.path for f in self.files] if paths is None else list(dict.fromkeys(paths))
+        parsed = set(exact)
+        todo: list[Job] = []
         for rel in wanted:
+            names = parse or rel in parsed
             known = self._facts.get(rel)
-            if known is not None and enough(known, parse, verdict):
+            if known is not None and enough(known, names, verdict):
                 continue
             key = stat_key(os.path.join(self.root, rel))
             cached = self.cache.get(rel, *key) if key else None
-            if cached is not None and enough(cached, parse, verdict):
+            if cached is not None and enough(cached, names, verdict):
                 self._facts[rel] = cached
                 self._keys[rel] = key
             else:
-                todo.append((rel, self._keys.get(rel) if known is not None else None))
-        for rel, key, found, message in self._compute(todo, parse, verdict):
+                held = known or cached
+                todo.append((rel, self._keys.get(rel, key) if held is not None else None, names))
+                if known is None and cached is not None:
+                    self._facts[rel] = cached  # the verdict will be added to these facts
+                    self._keys[rel] = key
+        for rel, key, found, message in self._compute(todo, verdict):
             if found is None:  # only the verdict was computed: the textual facts still hold
                 found = replace(self._facts[rel], syntax=message, checked=True)
             self._facts[rel] = found
@@ -129,17 +143,17 @@ class CodeIndex:
             self.cache.save()
 
     def _compute(
-        self, todo: list[tuple[str, tuple[int, int] | None]], parse: bool, verdict: bool
+        self, todo: list[Job], verdict: bool
     ) -> Iterator[tuple[str, tuple[int, int] | None, Facts | None, str]]:
         if self.jobs == 1 or len(todo) < _IN_PROCESS_BELOW or not sys.platform.startswith("linux"):
-            yield from _chunk(self.root, todo, parse, verdict)
+            yield from _chunk(self.root, todo, verdict)
             return
         size = max(32, min(512, len(todo) // (self.jobs * 6) or 1))
         chunks = [todo[i : i + size] for i in range(0, len(todo), size)]
         ctx = multiprocessing.get_context("fork" if hasattr(os, "fork") else "spawn")
-        retry: list[tuple[str, tuple[int, int] | None]] = []
+        retry: list[Job] = []
         with ProcessPoolExecutor(self.jobs, mp_context=ctx) as pool:
-            futures = [(c, pool.submit(_chunk, self.root, c, parse, verdict)) for c in chunks]
+            futures = [(c, pool.submit(_chunk, self.root, c, verdict)) for c in chunks]
             for chunk, future in futures:
                 try:
                     yield from future.result()
@@ -148,7 +162,7 @@ class CodeIndex:
         for job in retry:  # one file per fresh worker: find the file that kills the parser
             with ProcessPoolExecutor(1, mp_context=ctx) as pool:
                 try:
-                    yield from pool.submit(_chunk, self.root, [job], parse, verdict).result()
+                    yield from pool.submit(_chunk, self.root, [job], verdict).result()
                 except BrokenProcessPool:
                     crashed = "line 0:0: the parser crashed on this file"
                     yield job[0], None, replace(UNREADABLE, syntax=crashed, unreadable=False), ""
@@ -198,10 +212,8 @@ class CodeIndex:
         and the attributes every module has count)."""
         if dotted.join(module, name) in self.modules or name in MODULE_ATTRIBUTES:
             return True
-        if self.compiled(dotted.join(module, name)):
-            return True
         names = self.bound(module)
-        return names is None or name in names
+        return names is None or name in names or self.compiled(dotted.join(module, name))
 
     def binds_exactly(self, module: str, name: str) -> bool:
         """Like ``binds``, but "anything goes" modules do not count (for writing rules)."""
