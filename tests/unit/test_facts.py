@@ -15,7 +15,6 @@ import pytest
 from benchmarks.corpus import generate
 from importshift.codebase.facts import compiled, compute, facts, verdict_of
 
-
 _COMPREHENSIONS = (ast.ListComp, ast.SetComp, ast.DictComp, ast.GeneratorExp)
 
 
@@ -49,9 +48,7 @@ def _module_level_names(tree: ast.Module) -> tuple[set[str], set[str]]:
             continue
         if isinstance(node, ast.Name) and isinstance(node.ctx, (ast.Store, ast.Del)):
             defined.add(node.id)
-        elif isinstance(node, ast.ExceptHandler) and node.name:
-            defined.add(node.name)
-        elif isinstance(node, (ast.MatchAs, ast.MatchStar)) and node.name:
+        elif isinstance(node, (ast.ExceptHandler, ast.MatchAs, ast.MatchStar)) and node.name:
             defined.add(node.name)
         elif isinstance(node, ast.MatchMapping) and node.rest:
             defined.add(node.rest)
@@ -59,7 +56,7 @@ def _module_level_names(tree: ast.Module) -> tuple[set[str], set[str]]:
     return defined, imported - defined
 
 
-EVERY_FORM = '''\
+EVERY_FORM = """\
 import os, a.b, c.d as cd
 from . import sib
 from x import (y as yy,
@@ -105,7 +102,7 @@ match command:
         pass
 def __getattr__(name):
     return name
-'''
+"""
 
 
 def test_top_level_names_equal_an_independent_ast_walk(
@@ -130,9 +127,7 @@ def test_top_level_names_equal_an_independent_ast_walk(
         compared += 1
     assert compared > 300
     every = facts(EVERY_FORM.encode(), parse=True)
-    assert {"E", "HEAD", "TAIL", "REST", "POINT", "GONE", "F1", "G", "I", "J"} <= set(
-        every.defined
-    )
+    assert {"E", "HEAD", "TAIL", "REST", "POINT", "GONE", "F1", "G", "I", "J"} <= set(every.defined)
     assert {"COMP", "LOCAL", "ATTR", "GLOBAL_IN_FUNC", "q", "WAL"}.isdisjoint(every.defined)
     assert every.dynamic and every.stars == ((0, "m"),)
     assert set(every.imported) == {"os", "a", "cd", "sib", "yy", "z"}  # json: also assigned
