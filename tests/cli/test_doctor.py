@@ -102,6 +102,7 @@ def test_json_envelope_has_everything(tmp_path: pathlib.Path) -> None:
                 "writable": True,
             }
         ],
+        "guarded": 0,
     }
     assert [f["path"] for f in data["findings"]] == ["app.py", "app.py", "other.py"]
 
@@ -408,3 +409,52 @@ def test_compiled_modules_module_attributes_and_import_hooks(tmp_path: pathlib.P
         "below it in 1 file(s) are decided at run time and not checked" in result.stderr
     )
     assert "note: pkg/aliases.py installs an import hook" in result.stderr
+
+
+def test_guarded_imports_are_marked_and_ranked_after_breaking_ones(tmp_path: pathlib.Path) -> None:
+    """An import behind try/except ImportError or ``if TYPE_CHECKING:`` cannot fail the
+    import of its file: still a finding (exit 1), but marked, and the groups that break
+    imports come first. Only Python files are examined: a README is not a syntax error, and
+    a stub beside its module is not shadowed."""
+    make_tree(
+        tmp_path,
+        {
+            "rules.yaml": "version: 1\n",
+            "pkg/__init__.py": "",
+            "pkg/mod.py": "X = 1\n",
+            "pkg/mod.pyi": "X: int\n",
+            "README.md": "# Title\n\nimport pkg.gone as it is\n",
+            "a.py": (
+                "try:\n    from pkg.optional import fast\nexcept ImportError:\n    fast = None\n"
+            ),
+            "b.py": (
+                "from typing import TYPE_CHECKING\n"
+                "if TYPE_CHECKING:\n    from pkg.optional import fast\n"
+            ),
+            "c.py": "try:\n    from pkg.optional import fast\nexcept KeyError:\n    pass\n",
+            "d.py": "from pkg.moved import thing\n",
+            "e.py": "def later():\n    from pkg.moved import thing\n",
+        },
+    )
+    result = invoke(tmp_path, "-v", "doctor")
+    assert result.exit_code == 1
+    lines = result.stdout.splitlines()
+    assert lines[:3] == [
+        "Missing modules (importing files, most first):",
+        "  pkg.moved [thing]: 2 file(s)  (no module binds it today)",
+        "  pkg.optional [fast]: 3 file(s) (2 only behind a guard)  (no module binds it today)",
+    ]
+    assert "  a.py:2:5: No module named 'pkg.optional' [behind try/except ImportError]" in lines
+    assert "  b.py:3:5: No module named 'pkg.optional' [behind TYPE_CHECKING]" in lines
+    assert "  c.py:2:5: No module named 'pkg.optional'" in lines  # KeyError guards nothing
+    assert "  e.py:2:5: No module named 'pkg.moved'" in lines  # fails when called
+    assert not any("README" in line or "Shadowed" in line for line in lines)
+    assert "2 of them behind try/except ImportError or TYPE_CHECKING" in result.stderr
+    data = json.loads(invoke(tmp_path, "--format", "json", "doctor").stdout)
+    assert [(f["path"], f["guard"]) for f in data["findings"]] == [
+        ("a.py", "try/except ImportError"),
+        ("b.py", "TYPE_CHECKING"),
+        ("c.py", ""),
+        ("d.py", ""),
+        ("e.py", ""),
+    ]

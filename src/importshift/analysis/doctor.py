@@ -21,9 +21,10 @@ from collections import defaultdict
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, replace
 
-from importshift.analysis.platforms import MISSING, unguarded
+from importshift.analysis.platforms import MISSING, guards, unguarded
 from importshift.analysis.suggest import Missing, Suggestion, suggest
 from importshift.codebase import scan
+from importshift.codebase.files import PYTHON, kind_of
 from importshift.codebase.index import CodeIndex
 from importshift.core import dotted
 from importshift.core.model import SourceFile
@@ -44,6 +45,7 @@ class Finding:
     kind: str = ""  # "module" | "symbol" | "syntax" | "shadowed" | "platform"
     names: tuple[str, ...] = ()  # names the statement imports from a missing module
     suggestions: tuple[Suggestion, ...] = ()
+    guard: str = ""  # "try/except ImportError" | "TYPE_CHECKING": cannot fail an import
 
     @property
     def candidates(self) -> tuple[str, ...]:
@@ -63,6 +65,7 @@ class Group:
     sites: int
     names: tuple[str, ...]
     suggestions: tuple[Suggestion, ...]
+    guarded: int = 0  # importing files where every such import is behind a guard
 
 
 @dataclass(frozen=True, slots=True)
@@ -83,7 +86,7 @@ def examine(
 ) -> Report:
     """Every finding in ``files``; ``learned`` (old -> new, from git) ranks suggestions;
     ``installed`` are top-level folders an installed distribution wins over."""
-    files = list(files)
+    files = [f for f in files if kind_of(f.path) == PYTHON]  # not docs, notebooks, configs
     idx.build(parse=False)  # every file: import statements and textual definitions
     ours = idx.top_levels - installed
     # then one pass: exact names of the modules the examined files import names from, and
@@ -207,7 +210,8 @@ def _read(root: str, path: str) -> bytes:
 
 
 def _confirmed(data: bytes, found: list[Finding]) -> list[Finding]:
-    """Drop what the textual scan took for an import (a line inside a docstring, say)."""
+    """Drop what the textual scan took for an import (a line inside a docstring, say), and
+    mark imports behind a guard (try/except ImportError, ``if TYPE_CHECKING:``)."""
     if not found:
         return found
     try:
@@ -215,7 +219,8 @@ def _confirmed(data: bytes, found: list[Finding]) -> list[Finding]:
     except (SyntaxError, ValueError, RecursionError, MemoryError):
         return found
     lines = {n.lineno for n in ast.walk(tree) if isinstance(n, (ast.Import, ast.ImportFrom))}
-    return [x for x in found if x.line in lines]
+    guarded = guards(tree)
+    return [replace(x, guard=guarded.get(x.line, "")) for x in found if x.line in lines]
 
 
 def _check(idx: CodeIndex, f: SourceFile, stmt: scan.ImportStmt, ours: set[str]) -> list[Finding]:
@@ -310,10 +315,15 @@ def _suggest(
     groups = []
     for (kind, old), group in by_old.items():
         importers = tuple(sorted({x.path for x in group}))
+        exposed = {x.path for x in group if not x.guard}
         asked = _asked(idx, kind, old, group)
         ranked[(kind, old)] = suggest(idx, Missing(old, kind, asked, importers), learned, since)
-        groups.append(Group(kind, old, importers, len(group), asked, ranked[(kind, old)]))
-    groups.sort(key=lambda g: (-len(g.importers), -g.sites, g.kind, g.old))
+        guarded = len(importers) - len(exposed)
+        groups.append(Group(kind, old, importers, len(group), asked, ranked[(kind, old)], guarded))
+    # what breaks imports first: files with an unguarded import, then all importing files
+    groups.sort(
+        key=lambda g: (-(len(g.importers) - g.guarded), -len(g.importers), -g.sites, g.kind, g.old)
+    )
     out = [
         replace(x, suggestions=ranked[(x.kind, x.old)]) if (x.kind, x.old) in ranked else x
         for x in findings

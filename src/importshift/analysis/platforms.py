@@ -91,3 +91,36 @@ def _platform_test(test: ast.expr) -> bool:
     return any(
         key in text for key in ("sys.platform", "os.name", "platform.system", "TYPE_CHECKING")
     )
+
+
+_TRIES: tuple[type[ast.Try], ...] = (ast.Try, getattr(ast, "TryStar", ast.Try))  # 3.11: except*
+
+
+def guards(tree: ast.Module) -> dict[int, str]:
+    """Line -> guard of every import statement that cannot fail an import of its file:
+    inside a ``try`` whose handlers catch ImportError (or wider), or under
+    ``if TYPE_CHECKING:`` (never run)."""
+    out: dict[int, str] = {}
+
+    def visit(nodes: list[ast.stmt], guard: str) -> None:
+        for node in nodes:
+            if isinstance(node, (ast.Import, ast.ImportFrom)):
+                if guard:
+                    out[node.lineno] = guard
+            elif isinstance(node, _TRIES):
+                caught = "try/except ImportError" if _catches_import_error(node) else ""
+                visit(node.body, caught or guard)
+                for handler in node.handlers:
+                    visit(handler.body, guard)
+                visit(node.orelse + node.finalbody, guard)
+            elif isinstance(node, ast.If):
+                checking = "TYPE_CHECKING" in ast.unparse(node.test)
+                visit(node.body, "TYPE_CHECKING" if checking else guard)
+                visit(node.orelse, guard)
+            elif isinstance(node, (ast.For, ast.While, ast.With, ast.AsyncFor, ast.AsyncWith)):
+                visit(node.body + getattr(node, "orelse", []), guard)
+            elif isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+                visit(node.body, guard)
+
+    visit(tree.body, "")
+    return out

@@ -250,8 +250,8 @@ class CodeIndex:
         """(file, the package file that wins) for every ``X.py`` hidden by a package ``X/``."""
         out = []
         for f in self.files:
-            if f.module is None or f.is_package:
-                continue
+            if f.module is None or f.is_package or f.path.endswith(".pyi"):
+                continue  # a stub beside its module is for type checkers, not shadowed
             winner = self.modules.get(f.module)
             if winner and winner != f.path:
                 out.append((f.path, winner))

@@ -38,6 +38,12 @@ def summary_line(report: Report) -> str:
         parts.append(f"{c['shadowed']} shadowed module(s)")
     if c["platform"]:
         parts.append(f"{c['platform']} platform import(s)")
+    guarded = sum(1 for f in report.findings if f.guard)
+    if guarded:
+        parts.append(
+            f"{guarded} of them behind try/except ImportError or TYPE_CHECKING "
+            "(not import errors when the file runs)"
+        )
     return f"{len(report.findings)} problem(s) in {files} of {report.files} file(s): " + ", ".join(
         parts
     )
@@ -60,7 +66,8 @@ def _group_lines(groups: list[Group], title: str, verbose: bool) -> list[str]:
     lines = [f"{title} (importing files, most first):"]
     for g in groups:
         asked = f" [{', '.join(g.names)}]" if g.names else ""
-        lines.append(f"  {g.old}{asked}: {len(g.importers)} file(s){_hint(g.suggestions)}")
+        behind = f" ({g.guarded} only behind a guard)" if g.guarded else ""
+        lines.append(f"  {g.old}{asked}: {len(g.importers)} file(s){behind}{_hint(g.suggestions)}")
         if verbose:
             lines.extend(f"      or {s.new} ({s.reason})" for s in g.suggestions[1:])
     return lines
@@ -68,7 +75,8 @@ def _group_lines(groups: list[Group], title: str, verbose: bool) -> list[str]:
 
 def _line(f: Finding) -> str:
     hint = f" (defined today: {', '.join(f.candidates)})" if f.candidates else ""
-    return f"{f.path}:{f.line}:{f.column}: {f.message}{hint}"
+    guard = f" [behind {f.guard}]" if f.guard else ""
+    return f"{f.path}:{f.line}:{f.column}: {f.message}{hint}{guard}"
 
 
 def text(report: Report, verbose: bool) -> list[str]:
@@ -116,6 +124,7 @@ def as_json(report: Report, written: list[tuple[str, str]]) -> dict[str, Any]:
                 "sites": g.sites,
                 "names": list(g.names),
                 "suggestions": _suggestions(g.suggestions),
+                "guarded": g.guarded,
             }
             for g in report.groups
         ],
@@ -130,6 +139,7 @@ def as_json(report: Report, written: list[tuple[str, str]]) -> dict[str, Any]:
                 "names": list(f.names),
                 "candidates": list(f.candidates),
                 "suggestions": _suggestions(f.suggestions),
+                "guard": f.guard,
             }
             for f in report.findings
         ],
