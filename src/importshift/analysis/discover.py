@@ -3,7 +3,6 @@ PEP 562 forwarding; each re-exported name followed to the module that really def
 
 from __future__ import annotations
 
-import os
 import re
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
@@ -71,20 +70,13 @@ def discover(
     an ``old`` the rules have, never ``old == new``; aliases of names outside the source
     roots (``List = typing.List``) only with ``include_external``."""
     out: list[Proposal] = []
-    for f in files:
-        if f.module is None or idx.modules.get(f.module) != f.path:
-            continue
-        try:
-            with open(os.path.join(idx.root, f.path), "rb") as fh:
-                data = fh.read()
-        except OSError:
-            continue
-        if not _candidate(data):
-            continue
-        summary = idx.summary(f.module)
-        if summary is None:
-            continue
-        out.extend(_proposals(idx, f, summary))
+    own = {
+        f.module: f for f in files if f.module is not None and idx.modules.get(f.module) == f.path
+    }
+    for module in idx.summarize_where(_candidate, own):  # in parallel for a large tree
+        summary = idx.summary(module)
+        if summary is not None:
+            out.extend(_proposals(idx, own[module], summary))
     out = [
         p
         for p in out

@@ -20,10 +20,11 @@ import multiprocessing
 import os
 import sys
 from collections import defaultdict
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import replace
+from typing import TypeVar
 
 from importshift.codebase.facts import UNREADABLE, FactCache, Facts, compute, enough, stat_key
 from importshift.codebase.lookup import extension_in
@@ -33,10 +34,31 @@ from importshift.core import dotted
 from importshift.core.model import SourceFile
 
 _IN_PROCESS_BELOW = 400
+_T = TypeVar("_T")
+_R = TypeVar("_R")
 # what the import system sets on every module (``__path__`` on packages only)
 MODULE_ATTRIBUTES = frozenset(
     {"__name__", "__doc__", "__file__", "__spec__", "__loader__", "__package__", "__cached__"}
 )
+
+
+def _summary(
+    root: str, module: str, path: str, wanted: Callable[[bytes], bool] | None
+) -> tuple[bool, Summary | None]:
+    """(whether ``wanted`` keeps the file, the summary of the module file)."""
+    full = os.path.join(root, path)
+    data = _read(full)
+    if not data:
+        return True, None
+    if wanted is not None and not wanted(data):
+        return False, None
+    return True, summarize(data, module, path.endswith("__init__.py"), full)
+
+
+def _summaries(
+    root: str, todo: list[tuple[str, str]], wanted: Callable[[bytes], bool]
+) -> list[tuple[str, bool, Summary | None]]:
+    return [(module, *_summary(root, module, path, wanted)) for module, path in todo]
 
 
 def _read(full: str) -> bytes | None:
@@ -145,27 +167,45 @@ class CodeIndex:
     def _compute(
         self, todo: list[Job], verdict: bool
     ) -> Iterator[tuple[str, tuple[int, int] | None, Facts | None, str]]:
+        crashed = replace(UNREADABLE, syntax="line 0:0: the parser crashed on this file")
+        yield from self._pooled(
+            todo,
+            lambda chunk: _chunk(self.root, chunk, verdict),
+            (_chunk, self.root, verdict),
+            lambda job: (job[0], None, replace(crashed, unreadable=False), ""),
+        )
+
+    def _pooled(
+        self,
+        todo: list[_T],
+        here: Callable[[list[_T]], list[_R]],
+        there: tuple[Callable[..., list[_R]], str, object],
+        crashed: Callable[[_T], _R],
+    ) -> Iterator[_R]:
+        """``here(todo)``, or for a large tree ``there`` = (function, root, argument) called
+        on chunks in worker processes; a chunk whose worker dies is run again one item per
+        fresh worker, and an item that still kills it gives ``crashed(item)``."""
         if self.jobs == 1 or len(todo) < _IN_PROCESS_BELOW or not sys.platform.startswith("linux"):
-            yield from _chunk(self.root, todo, verdict)
+            yield from here(todo)
             return
+        func, root, arg = there
         size = max(32, min(512, len(todo) // (self.jobs * 6) or 1))
         chunks = [todo[i : i + size] for i in range(0, len(todo), size)]
         ctx = multiprocessing.get_context("fork" if hasattr(os, "fork") else "spawn")
-        retry: list[Job] = []
+        retry: list[_T] = []
         with ProcessPoolExecutor(self.jobs, mp_context=ctx) as pool:
-            futures = [(c, pool.submit(_chunk, self.root, c, verdict)) for c in chunks]
+            futures = [(c, pool.submit(func, root, c, arg)) for c in chunks]
             for chunk, future in futures:
                 try:
                     yield from future.result()
                 except BrokenProcessPool:
                     retry.extend(chunk)
-        for job in retry:  # one file per fresh worker: find the file that kills the parser
+        for item in retry:  # one item per fresh worker: find the file that kills the parser
             with ProcessPoolExecutor(1, mp_context=ctx) as pool:
                 try:
-                    yield from pool.submit(_chunk, self.root, [job], verdict).result()
+                    yield from pool.submit(func, root, [item], arg).result()
                 except BrokenProcessPool:
-                    crashed = "line 0:0: the parser crashed on this file"
-                    yield job[0], None, replace(UNREADABLE, syntax=crashed, unreadable=False), ""
+                    yield crashed(item)
 
     def save(self) -> None:
         self.cache.save()
@@ -277,11 +317,24 @@ class CodeIndex:
         """The shim-oriented summary of a module (parsed lazily, once)."""
         if module not in self._summaries:
             path = self.modules.get(module) or ""
-            data = _read(os.path.join(self.root, path)) if path else None
-            self._summaries[module] = (
-                summarize(data, module, path.endswith("__init__.py")) if data else None
-            )
+            self._summaries[module] = _summary(self.root, module, path, None)[1] if path else None
         return self._summaries[module]
+
+    def summarize_where(self, wanted: Callable[[bytes], bool], modules: Iterable[str]) -> list[str]:
+        """Summaries of those ``modules`` whose bytes pass ``wanted`` (a module-level
+        function), computed in parallel for a large tree; returns the modules kept."""
+        todo = [(m, p) for m in modules if (p := self.modules.get(m)) and m not in self._summaries]
+        found = list(
+            self._pooled(
+                todo,
+                lambda chunk: _summaries(self.root, chunk, wanted),
+                (_summaries, self.root, wanted),
+                lambda item: (item[0], True, None),  # the parser crashed: no summary
+            )
+        )
+        kept = [(module, summary) for module, keep, summary in found if keep]
+        self._summaries.update(kept)
+        return [module for module, _ in kept]
 
     # -- who imports what -----------------------------------------------------------------
 

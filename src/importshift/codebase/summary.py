@@ -22,10 +22,46 @@ class Summary:
     warns: bool  # emits DeprecationWarning at import
     getattr_targets: tuple[str, ...]  # modules a PEP 562 __getattr__ forwards to
     shim_only: bool  # nothing but re-exports, aliases, warnings, __all__, docstrings
-    references: frozenset[str]  # names used anywhere in the module (not just bound)
+    used: _Used  # see ``references``
+
+    @property
+    def references(self) -> frozenset[str]:
+        """Names read anywhere in the module (not just bound); walked on first use only,
+        since most summaries are never asked (a whole-tree walk costs more than the parse)."""
+        return self.used.names()
 
 
-def summarize(data: bytes, module: str, is_package: bool) -> Summary | None:
+class _Used:
+    """The names a module reads, computed from its bytes when first asked. Sent to another
+    process, it carries the file's path, not its bytes."""
+
+    __slots__ = ("_data", "_path", "_names")
+
+    def __init__(self, data: bytes | None, path: str = "") -> None:
+        self._data = data
+        self._path = path
+        self._names: frozenset[str] | None = None
+
+    def __reduce__(self) -> tuple[type[_Used], tuple[None, str]]:
+        return (_Used, (None, self._path))
+
+    def names(self) -> frozenset[str]:
+        if self._names is None:
+            data = self._data
+            if data is None:
+                with open(self._path, "rb") as fh:
+                    data = fh.read()
+            tree = ast.parse(data)
+            self._names = frozenset(
+                n.id
+                for n in ast.walk(tree)
+                if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Load)
+            )
+            self._data = None
+        return self._names
+
+
+def summarize(data: bytes, module: str, is_package: bool, path: str = "") -> Summary | None:
     try:
         tree = ast.parse(data)
     except (SyntaxError, ValueError, RecursionError, MemoryError):
@@ -77,9 +113,6 @@ def summarize(data: bytes, module: str, is_package: bool) -> Summary | None:
             shim_only = False
             for name in _bound(node):
                 defined.add(name)
-    references = frozenset(
-        n.id for n in ast.walk(tree) if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Load)
-    )
     reexports = tuple((k, v) for k, v in imported.items() if k not in defined)
     return Summary(
         module,
@@ -90,7 +123,7 @@ def summarize(data: bytes, module: str, is_package: bool) -> Summary | None:
         warns,
         tuple(getattr_targets),
         shim_only,
-        references,
+        _Used(data, path),
     )
 
 
