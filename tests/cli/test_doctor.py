@@ -434,6 +434,10 @@ def test_guarded_imports_are_marked_and_ranked_after_breaking_ones(tmp_path: pat
             "c.py": "try:\n    from pkg.optional import fast\nexcept KeyError:\n    pass\n",
             "d.py": "from pkg.moved import thing\n",
             "e.py": "def later():\n    from pkg.moved import thing\n",
+            "g.py": "from pkg.moved import thing\n",
+            "f.py": (
+                "import typing\nif not typing.TYPE_CHECKING:\n    from pkg.optional import fast\n"
+            ),
         },
     )
     result = invoke(tmp_path, "-v", "doctor")
@@ -441,13 +445,14 @@ def test_guarded_imports_are_marked_and_ranked_after_breaking_ones(tmp_path: pat
     lines = result.stdout.splitlines()
     assert lines[:3] == [
         "Missing modules (importing files, most first):",
-        "  pkg.moved [thing]: 2 file(s)  (no module binds it today)",
-        "  pkg.optional [fast]: 3 file(s) (2 only behind a guard)  (no module binds it today)",
+        "  pkg.moved [thing]: 3 file(s)  (no module binds it today)",
+        "  pkg.optional [fast]: 4 file(s) (2 only behind a guard)  (no module binds it today)",
     ]
     assert "  a.py:2:5: No module named 'pkg.optional' [behind try/except ImportError]" in lines
     assert "  b.py:3:5: No module named 'pkg.optional' [behind TYPE_CHECKING]" in lines
     assert "  c.py:2:5: No module named 'pkg.optional'" in lines  # KeyError guards nothing
     assert "  e.py:2:5: No module named 'pkg.moved'" in lines  # fails when called
+    assert "  f.py:3:5: No module named 'pkg.optional'" in lines  # runs: not a guard
     assert not any("README" in line or "Shadowed" in line for line in lines)
     assert "2 of them behind try/except ImportError or TYPE_CHECKING" in result.stderr
     data = json.loads(invoke(tmp_path, "--format", "json", "doctor").stdout)
@@ -457,4 +462,6 @@ def test_guarded_imports_are_marked_and_ranked_after_breaking_ones(tmp_path: pat
         ("c.py", ""),
         ("d.py", ""),
         ("e.py", ""),
+        ("f.py", ""),
+        ("g.py", ""),
     ]

@@ -114,7 +114,10 @@ def guards(tree: ast.Module) -> dict[int, str]:
                     visit(handler.body, guard)
                 visit(node.orelse + node.finalbody, guard)
             elif isinstance(node, ast.If):
-                checking = "TYPE_CHECKING" in ast.unparse(node.test)
+                test = node.test  # ``TYPE_CHECKING`` or ``typing.TYPE_CHECKING``, nothing else
+                checking = (isinstance(test, ast.Name) and test.id == "TYPE_CHECKING") or (
+                    isinstance(test, ast.Attribute) and test.attr == "TYPE_CHECKING"
+                )
                 visit(node.body, "TYPE_CHECKING" if checking else guard)
                 visit(node.orelse, guard)
             elif isinstance(node, (ast.For, ast.While, ast.With, ast.AsyncFor, ast.AsyncWith)):
