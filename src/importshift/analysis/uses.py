@@ -100,7 +100,21 @@ class PyFinder:
         calls: list[ast.Call] = []
         strings: list[tuple[ast.Constant, str]] = []
         refs: list[ast.Name | ast.Attribute] = []
-        for node in ast.walk(tree):  # one walk; bindings first, then what reads them
+        # one walk, breadth first as ``ast.walk`` (bindings first, then what reads them),
+        # without its generators: this loop is most of the time of a shims run
+        queue: list[ast.AST] = [tree]
+        push, node_type, seen = queue.append, ast.AST, 0
+        while seen < len(queue):
+            node = queue[seen]
+            seen += 1
+            for field in node._fields:
+                value = getattr(node, field, None)
+                if isinstance(value, node_type):
+                    push(value)
+                elif isinstance(value, list):
+                    for item in value:
+                        if isinstance(item, node_type):
+                            push(item)
             kind = type(node)
             if kind is ast.Name:
                 refs.append(node)  # type: ignore[arg-type]

@@ -3,37 +3,48 @@
 from __future__ import annotations
 
 import os
+from typing import TYPE_CHECKING
 
-from importshift.adapters.git import Git
-from importshift.adapters.verify import describe, make_verifier
 from importshift.analysis.proof import extra_files
-from importshift.analysis.removal import remove_names
-from importshift.analysis.shims import Shim, decide, find_shims
+from importshift.analysis.shims import Shim, decide, survey
 from importshift.analysis.uses import Use
 from importshift.codebase import files as modules
-from importshift.codebase.textio import read_bytes
+from importshift.codebase.index import CodeIndex
 from importshift.commands.common import load, rules_path
 from importshift.config.rules import Loaded
-from importshift.config.writer import set_kinds
 from importshift.core import dotted
 from importshift.core.model import SourceFile
 from importshift.core.options import Format, Options, VerifyOptions
 from importshift.core.output import Output
 from importshift.ops import planner
-from importshift.ops.journal import Journal
-from importshift.ops.landing import BatchReport, Change, coverage_of, land
-from importshift.ops.lock import locked
 from importshift.report import envelope
-from importshift.rewrite.engine import sha256
+
+if TYPE_CHECKING:  # retire's machinery is imported by retire alone (``shims`` stays light)
+    from importshift.adapters.git import Git
+    from importshift.ops.landing import BatchReport, Change
 
 
-def _find(loaded: Loaded, opts: Options) -> list[Shim]:
+def _find(loaded: Loaded, opts: Options, discovered: bool = False) -> list[Shim]:
+    """The shims of the rules (and, ``discovered``, the undeclared ones too), from one
+    index of the tree and one read of each file beyond the engine's scan."""
     rules = loaded.ruleset
     files = [modules.source_file(f, rules.source_roots) for f in loaded.files]
+    jobs = opts.jobs or os.cpu_count() or 1
     outcomes = planner.scan(rules, files, opts.jobs, exact=False)
     extra = extra_files(rules.root, rules.exclude)
-    jobs = opts.jobs or os.cpu_count() or 1
-    return find_shims(rules, loaded.index or {}, outcomes, files, extra, jobs)
+    idx = CodeIndex(rules.root, files, loaded.index or {}, jobs)
+    if not discovered:
+        return survey(rules, idx, outcomes, extra, jobs).shims
+    from importshift.analysis.discover import _candidate, discovered_shims
+
+    found = survey(rules, idx, outcomes, extra, jobs, probe=_candidate)
+    shims = found.shims
+    known = {s.module for s in shims}
+    candidates = [idx.by_path[p] for p in found.probed]
+    more = discovered_shims(
+        rules.root, candidates, idx.modules, {m.old for m in rules.moves}, idx=idx
+    )
+    return shims + [s for s in more if s.module not in known]
 
 
 def _use_json(u: Use) -> dict[str, object]:
@@ -57,6 +68,7 @@ def _shim_json(s: Shim) -> dict[str, object]:
                 "name": n.name,
                 "rule": n.rule,
                 "importers": list(n.importers),
+                "rewrites": list(n.rewrites),
                 "strings": list(n.strings),
                 "uses": [_use_json(u) for u in n.uses],
             }
@@ -67,17 +79,7 @@ def _shim_json(s: Shim) -> dict[str, object]:
 
 def run_shims(opts: Options, out: Output, discovered: bool) -> int:
     loaded = load(opts, out)
-    shims = _find(loaded, opts)
-    if discovered:
-        from importshift.analysis.discover import discovered_shims
-
-        known = {s.module for s in shims}
-        rules = loaded.ruleset
-        files = [modules.source_file(f, rules.source_roots) for f in loaded.files]
-        found = discovered_shims(
-            rules.root, files, loaded.index or {}, {m.old for m in rules.moves}
-        )
-        shims += [s for s in found if s.module not in known]
+    shims = _find(loaded, opts, discovered)
     if opts.format is Format.JSON:
         out.out(envelope.dumps("shims", shims=[_shim_json(s) for s in shims]))
         return 0
@@ -87,13 +89,16 @@ def run_shims(opts: Options, out: Output, discovered: bool) -> int:
         for n in s.names:
             label = "the whole module" if n.name == "*" else n.name
             line = f"  {label}: {len(n.importers)} importing file(s)"
+            if n.rewrites:
+                line += f", {len(n.rewrites)} string reference(s) apply rewrites"
             if n.strings:
                 line += f", {len(n.strings)} string reference(s)"
             if n.uses:
                 line += f", {len(n.uses)} other use(s)"
             out.out(line)
             if opts.verbosity > 0:
-                out.out("".join(f"      {p}\n" for p in (*n.importers, *n.strings)).rstrip("\n"))
+                listed = (*n.importers, *n.rewrites, *n.strings)
+                out.out("".join(f"      {p}\n" for p in listed).rstrip("\n"))
             for u in n.uses if opts.verbosity > 0 else [u for u in n.uses if not u.proof][:1]:
                 out.out(f"      {u.describe()}")
         if s.other_importers:
@@ -115,6 +120,15 @@ def run_retire(opts: Options, vopts: VerifyOptions, out: Output, git: Git, dry_r
     the user can clear (a string, dynamic or config reference, a stub, a star re-export, a
     file that does not parse); 2: a refusal (lock held, the rules file could not be kept
     valid: it is then left as it was and nothing is deleted)."""
+    from importshift.adapters.verify import describe, make_verifier
+    from importshift.analysis.removal import remove_names
+    from importshift.codebase.textio import read_bytes
+    from importshift.config.writer import set_kinds
+    from importshift.ops.journal import Journal
+    from importshift.ops.landing import Change, coverage_of, land
+    from importshift.ops.lock import locked
+    from importshift.rewrite.engine import sha256
+
     json_out = envelope.JsonOutput(out) if opts.format is Format.JSON else None
     out = json_out or out
     loaded = load(opts, out, python=vopts.python)
