@@ -202,3 +202,42 @@ def test_a_file_that_kills_its_worker_keeps_the_shims_it_names(
     assert list(blocked) == ["pkg/bad.py:2"]
     assert "crashed" in blocked["pkg/bad.py:2"].why
     assert [u.where for u in found.uses if u.proof] == ["pkg/patched.py:2"]
+
+
+@pytest.mark.parametrize("jobs", [1, 2])
+def test_the_one_read_pass_detects_exactly_what_plan_does(
+    tmp_path: pathlib.Path, jobs: int
+) -> None:
+    """``shims`` takes the engine's outcomes from its own read of each file (sharing the
+    parse); they equal the planner's scan, with a codemod (LibCST decides: the planner's
+    scan runs for those) and a file gone between the walk and the read."""
+    from helpers import NoProbe
+
+    from importshift.analysis.proof import Asks, extra_files
+    from importshift.analysis.shims import read_all
+    from importshift.codebase import files as modules
+    from importshift.codebase.index import CodeIndex
+    from importshift.commands.shims import _Detect, _outcomes
+    from importshift.config.rules import load_rules
+    from importshift.ops import planner
+
+    root = tmp_path / "corpus"
+    generate(str(root), n=600, seed=5, mention_rate=0.2)
+    codemod = pathlib.Path(__file__).resolve().parents[2] / "codemods" / "rename_kwarg.py"
+    with open(root / "rules.yaml", "a") as fh:
+        fh.write(
+            f"codemods:\n  - use: {codemod}:RenameKwarg\n    args: {{function: "
+            "corp.util.retrying.retry, old: times, new: attempts}\n"
+        )
+    rules = load_rules(str(root / "rules.yaml"), str(root), probe=NoProbe()).ruleset
+    listed, _ = modules.walk(rules.root, rules.exclude, rules.gitignore, rules.include)
+    files = [modules.source_file(f, rules.source_roots) for f in listed]
+    gone = next(f for f in files if f.path.endswith("mod7.py"))
+    (root / gone.path).unlink()
+    idx = CodeIndex(rules.root, files, modules.module_index(files), jobs, cache=False)
+    scanned = read_all(rules, idx, extra_files(rules.root, ()), jobs, Asks(None, _Detect(rules)))
+    assert any(o.needs_cst for o in scanned.outcomes)
+    got = _outcomes(rules, files, scanned, jobs)
+    assert got == planner.scan(rules, files, jobs, exact=False)
+    assert any(o.path == gone.path and "cannot read" in o.reason for o in got)
+    assert sum(1 for o in got if o.edits) > 50

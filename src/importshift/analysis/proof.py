@@ -10,6 +10,7 @@ stubs and packaging/tool config files.
 from __future__ import annotations
 
 import ast
+import gc
 import os
 import re
 import sys
@@ -20,6 +21,7 @@ from importshift.analysis.uses import ALL, MODULE, PyFinder, Use
 from importshift.codebase.facts import Facts, facts
 from importshift.codebase.files import NEVER_DESCEND
 from importshift.core import dotted
+from importshift.core.model import FileOutcome
 
 CONFIG_FILES = ("pyproject.toml", "setup.cfg", "tox.ini", "setup.py")
 _DYNAMIC_TOKENS = (b"import_module", b"__import__", b"resolve_name")
@@ -57,6 +59,7 @@ def find_uses(
     shims: Mapping[str, frozenset[str]],
     static: bool,
     named: Sequence[str] | None = None,
+    parse: Parse = ast.parse,
 ) -> list[Use]:
     """Uses of ``shims`` (module -> the names it provides; ``ALL`` for a moved module) in one
     file. ``static``: also report plain imports and attribute chains (for files that the
@@ -76,7 +79,7 @@ def find_uses(
     if not _is_python(path):
         return _config_uses(data, path, relevant) + _text_imports(data, path, relevant)
     try:
-        tree = ast.parse(data, path)
+        tree = parse(data)
     except (SyntaxError, ValueError, RecursionError, MemoryError) as exc:
         reason = (
             f"does not parse on Python {sys.version_info[0]}.{sys.version_info[1]}: "
@@ -141,8 +144,16 @@ def _config_uses(data: bytes, path: str, shims: Mapping[str, frozenset[str]]) ->
 
 
 Target = tuple[str, str | None, bool, bool]  # path, module, is_package, read statically
-Probe = Callable[[bytes], bool]
+Parse = Callable[[bytes], ast.Module]
 _IN_PROCESS_BELOW = 512
+
+
+class Asks(NamedTuple):
+    """What else a caller wants of the bytes of each file while they are read."""
+
+    probe: Callable[[bytes], bool] | None = None  # which files it accepts
+    # the engine's outcome of a file (None: nothing to report), sharing the parse
+    detect: Callable[[Target, bytes, Parse], FileOutcome | None] | None = None
 
 
 class Scanned(NamedTuple):
@@ -152,6 +163,15 @@ class Scanned(NamedTuple):
     naming: dict[str, list[str]]  # shim -> paths whose bytes hold its last component
     probed: list[str]  # paths whose bytes ``probe`` accepted
     facts: dict[str, Facts]  # the textual facts of the files in ``naming`` (who they import)
+    outcomes: list[FileOutcome]  # what ``detect`` reported
+    detected: list[str]  # the paths ``detect`` was asked about (not: unreadable, crashed)
+
+
+_NOTHING = Asks()
+
+
+def _scanned() -> Scanned:
+    return Scanned([], {}, [], {}, [], [])
 
 
 def scan_files(
@@ -159,16 +179,16 @@ def scan_files(
     targets: Sequence[Target],
     shims: Mapping[str, frozenset[str]],
     jobs: int = 1,
-    probe: Probe | None = None,
+    asks: Asks = _NOTHING,
 ) -> Scanned:
     """``find_uses`` over every target, each file read once (in worker processes for a large
     tree). A file that cannot be read cannot be proved free of uses: it blocks every shim,
     saying why; a file that kills its worker blocks every shim it names."""
-    if not targets or not (shims or probe):
-        return Scanned([], {}, [], {})
+    if not targets or not (shims or asks.probe or asks.detect):
+        return _scanned()
     shims = dict(shims)
     if jobs <= 1 or len(targets) < _IN_PROCESS_BELOW:
-        return _merge([_scan_chunk(root, list(targets), shims, probe)])
+        return _merge([_scan_chunk(root, list(targets), shims, asks)])
     import multiprocessing
     from concurrent.futures import ProcessPoolExecutor
     from concurrent.futures.process import BrokenProcessPool
@@ -180,7 +200,7 @@ def scan_files(
     parts: list[Scanned] = []
     retry: list[Target] = []
     with ProcessPoolExecutor(jobs, mp_context=ctx) as pool:
-        futures = [(c, pool.submit(_scan_chunk, root, c, shims, probe)) for c in chunks]
+        futures = [(c, pool.submit(_scan_chunk, root, c, shims, asks)) for c in chunks]
         for chunk, future in futures:
             try:
                 parts.append(future.result())
@@ -189,20 +209,22 @@ def scan_files(
     for target in retry:  # one file per fresh worker: find the file that kills it
         with ProcessPoolExecutor(1, mp_context=ctx) as pool:
             try:
-                parts.append(pool.submit(_scan_chunk, root, [target], shims, probe).result())
+                parts.append(pool.submit(_scan_chunk, root, [target], shims, asks).result())
             except BrokenProcessPool:
                 parts.append(_crashed(root, target[0], shims))
     return _merge(parts)
 
 
 def _merge(parts: Iterable[Scanned]) -> Scanned:
-    out = Scanned([], {}, [], {})
+    out = _scanned()
     for part in parts:
         out.uses.extend(part.uses)
         for module, paths in part.naming.items():
             out.naming.setdefault(module, []).extend(paths)
         out.probed.extend(part.probed)
         out.facts.update(part.facts)
+        out.outcomes.extend(part.outcomes)
+        out.detected.extend(part.detected)
     return out
 
 
@@ -214,16 +236,29 @@ def _crashed(root: str, path: str, shims: Mapping[str, frozenset[str]]) -> Scann
         with open(os.path.join(root, path), "rb") as fh:
             data = fh.read()
     except OSError:
-        return Scanned([Use(path, 1, m, ALL, why, proof=False) for m in shims], {}, [], {})
-    return Scanned(_unparsed(data, path, shims, why), {}, [], {})
+        return _scanned()._replace(uses=[Use(path, 1, m, ALL, why, proof=False) for m in shims])
+    return _scanned()._replace(uses=_unparsed(data, path, shims, why))
 
 
 def _scan_chunk(
-    root: str, targets: list[Target], shims: dict[str, frozenset[str]], probe: Probe | None
+    root: str, targets: list[Target], shims: dict[str, frozenset[str]], asks: Asks
 ) -> Scanned:
-    out = Scanned([], {}, [], {})
+    collecting = gc.isenabled()
+    gc.disable()  # trees hold no cycles: the collector would only walk them, many times
+    try:
+        return _scan_files(root, targets, shims, asks)
+    finally:
+        if collecting:
+            gc.enable()
+
+
+def _scan_files(
+    root: str, targets: list[Target], shims: dict[str, frozenset[str]], asks: Asks
+) -> Scanned:
+    out = _scanned()
     tokens = [(m, dotted.leaf(m).encode()) for m in shims]
-    for path, module, is_package, static in targets:
+    for target in targets:
+        path, module, is_package, static = target
         try:
             with open(os.path.join(root, path), "rb") as fh:
                 data = fh.read()
@@ -236,7 +271,33 @@ def _scan_chunk(
             out.naming.setdefault(m, []).append(path)
         if named:
             out.facts[path] = facts(data, parse=False)
-        if probe is not None and probe(data):
+        if asks.probe is not None and asks.probe(data):
             out.probed.append(path)
-        out.uses.extend(find_uses(data, path, module, is_package, shims, static, named))
+        parse = _parse_once(data)
+        if asks.detect is not None:
+            found = asks.detect(target, data, parse)
+            out.detected.append(path)
+            if found is not None:
+                out.outcomes.append(found)
+        out.uses.extend(find_uses(data, path, module, is_package, shims, static, named, parse))
     return out
+
+
+def _parse_once(data: bytes) -> Parse:
+    """``ast.parse`` that parses ``data`` at most once, for everyone who asks (its error too)."""
+    memo: list[ast.Module | SyntaxError | ValueError | RecursionError | MemoryError] = []
+
+    def parse(source: bytes) -> ast.Module:
+        if source is not data:
+            return ast.parse(source)
+        if not memo:
+            try:
+                memo.append(ast.parse(data))
+            except (SyntaxError, ValueError, RecursionError, MemoryError) as exc:
+                memo.append(exc)
+        got = memo[0]
+        if isinstance(got, ast.Module):
+            return got
+        raise got
+
+    return parse

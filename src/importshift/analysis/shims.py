@@ -7,9 +7,8 @@ import os
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import NamedTuple
 
-from importshift.analysis.proof import Probe, Scanned, Target, scan_files
+from importshift.analysis.proof import Asks, Scanned, Target, scan_files
 from importshift.analysis.uses import ALL, MODULE, Use
 from importshift.codebase import files as modules
 from importshift.codebase.index import CodeIndex
@@ -145,11 +144,6 @@ def decide(shim: Shim) -> Verdict:
     return Verdict(False, tuple(sorted(names)), rules, tuple(kept))
 
 
-class Survey(NamedTuple):
-    shims: list[Shim]
-    probed: list[str]  # the files whose bytes the caller's ``probe`` accepted (walk order)
-
-
 def find_shims(
     rules: RuleSet,
     index: dict[str, str],
@@ -158,24 +152,48 @@ def find_shims(
     extra: Iterable[str] = (),
     jobs: int = 1,
 ) -> list[Shim]:
-    """``survey`` with an index of its own (see there)."""
-    files = list(files)
-    idx = CodeIndex(rules.root, files, index, jobs, cache=False)
-    return survey(rules, idx, outcomes, extra, jobs).shims
+    """``read_all`` then ``survey``, with an index of its own."""
+    idx = CodeIndex(rules.root, list(files), index, jobs, cache=False)
+    return survey(rules, idx, outcomes, read_all(rules, idx, extra, jobs))
+
+
+def provided(rules: RuleSet, index: dict[str, str]) -> dict[str, frozenset[str]]:
+    """Each shim (an old module of the rules that is ours and still there) -> the names it
+    still provides ("*" for a moved module)."""
+    by_module = _by_module(rules)
+    ours = {m.partition(".")[0] for m in index}
+    return {
+        module: frozenset("*" if m.kind is Kind.MODULE else dotted.leaf(m.old) for m in moves)
+        for module, moves in by_module.items()
+        if module.partition(".")[0] in ours and index.get(module)
+    }
+
+
+def _by_module(rules: RuleSet) -> dict[str, list[Move]]:
+    by_module: dict[str, list[Move]] = defaultdict(list)
+    for move in rules.moves:
+        by_module[move.old_module].append(move)
+    return by_module
+
+
+def read_all(
+    rules: RuleSet, idx: CodeIndex, extra: Iterable[str], jobs: int, asks: Asks | None = None
+) -> Scanned:
+    """One read of every file of ``idx`` and of the ``extra`` files (stubs, packaging
+    config): the uses of the shims (see analysis.uses), and what ``asks`` wants."""
+    shims = provided(rules, idx.modules)
+    found = _all_uses(rules, idx.files, list(extra), shims, jobs, asks or Asks())
+    for path, known in found.facts.items():
+        if path in idx.by_path:
+            idx.remember(path, known)  # read once: the importers come from the same bytes
+    return found
 
 
 def survey(
-    rules: RuleSet,
-    idx: CodeIndex,
-    outcomes: Iterable[FileOutcome],
-    extra: Iterable[str] = (),
-    jobs: int = 1,
-    probe: Probe | None = None,
-) -> Survey:
+    rules: RuleSet, idx: CodeIndex, outcomes: Iterable[FileOutcome], scanned: Scanned
+) -> list[Shim]:
     """Every shim of ``rules`` with everything that still reaches it: the engine's
-    ``outcomes`` (imports that ``apply`` migrates), plus the uses found in every file of
-    ``idx`` and in the ``extra`` files (stubs, packaging config; see analysis.uses). Each
-    file is read once, for the uses and for ``probe`` (what else the caller looks for)."""
+    ``outcomes`` (imports that ``apply`` migrates), plus the uses ``read_all`` found."""
     index = idx.modules
     importers: dict[str, set[str]] = defaultdict(set)
     rewrites: dict[str, set[str]] = defaultdict(set)
@@ -192,25 +210,14 @@ def survey(
         for n in o.notes:
             if n.message.startswith("string reference"):
                 strings[n.rule].add(f"{o.path}:{n.line}")
-    by_module: dict[str, list[Move]] = defaultdict(list)
-    for move in rules.moves:
-        by_module[move.old_module].append(move)
     ours = {m.partition(".")[0] for m in index}
-    provided = {
-        module: frozenset("*" if m.kind is Kind.MODULE else dotted.leaf(m.old) for m in moves)
-        for module, moves in by_module.items()
-        if module.partition(".")[0] in ours and index.get(module)
-    }
-    scanned = _all_uses(rules, idx.files, list(extra), provided, jobs, probe)
+    shims = provided(rules, index)
     naming = {m: [p for p in paths if p in idx.by_path] for m, paths in scanned.naming.items()}
-    for path, known in scanned.facts.items():
-        if path in idx.by_path:
-            idx.remember(path, known)  # read once: the importers come from the same bytes
     found: dict[str, list[Use]] = defaultdict(list)
     for use in scanned.uses:
         found[use.module].append(use)
     out = []
-    for module, moves in sorted(by_module.items()):
+    for module, moves in sorted(_by_module(rules).items()):
         if module.partition(".")[0] not in ours:
             continue  # a third-party module: not ours to retire
         path = index.get(module) or ""
@@ -220,7 +227,7 @@ def survey(
             for u in found.get(module, [])
             if not (u.why.startswith("string reference") and u.where in migrated)
         ]
-        whole = "*" in provided.get(module, ())
+        whole = "*" in shims.get(module, ())
         names = tuple(_shim_name(m, importers, rewrites, strings, mine, whole) for m in moves)
         moved = {n.name for n in names}
         others = (
@@ -229,8 +236,7 @@ def survey(
             else tuple(idx.importers_of_among(module, naming.get(module, ()), moved))
         )
         out.append(_shim(rules.root, module, path, names, others, mine, whole))
-    probed = set(scanned.probed)
-    return Survey(out, [f.path for f in idx.files if f.path in probed])
+    return out
 
 
 def _shim(
@@ -301,9 +307,9 @@ def _all_uses(
     rules: RuleSet,
     files: list[SourceFile],
     extra: list[str],
-    provided: dict[str, frozenset[str]],
+    shims: dict[str, frozenset[str]],
     jobs: int,
-    probe: Probe | None,
+    asks: Asks,
 ) -> Scanned:
     targets: list[Target] = []
     seen: set[str] = set()
@@ -319,7 +325,7 @@ def _all_uses(
         module = modules.module_for(path[:-1] if stub else path, rules.source_roots)
         package = path.endswith(("__init__.py", "__init__.pyi"))
         targets.append((path, module, package, stub))
-    return scan_files(rules.root, targets, provided, jobs, probe)
+    return scan_files(rules.root, targets, shims, jobs, asks)
 
 
 def _read(root: str, path: str) -> bytes | None:

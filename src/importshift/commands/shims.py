@@ -3,21 +3,23 @@
 from __future__ import annotations
 
 import os
+from collections.abc import Callable
 from typing import TYPE_CHECKING
 
-from importshift.analysis.proof import extra_files
-from importshift.analysis.shims import Shim, decide, survey
+from importshift.analysis.proof import Asks, Parse, Scanned, Target, extra_files
+from importshift.analysis.shims import Shim, decide, read_all, survey
 from importshift.analysis.uses import Use
 from importshift.codebase import files as modules
 from importshift.codebase.index import CodeIndex
 from importshift.commands.common import load, rules_path
 from importshift.config.rules import Loaded
 from importshift.core import dotted
-from importshift.core.model import SourceFile
+from importshift.core.model import FileOutcome, RuleSet, SourceFile, Status
 from importshift.core.options import Format, Options, VerifyOptions
 from importshift.core.output import Output
 from importshift.ops import planner
 from importshift.report import envelope
+from importshift.rewrite.engine import Engine
 
 if TYPE_CHECKING:  # retire's machinery is imported by retire alone (``shims`` stays light)
     from importshift.adapters.git import Git
@@ -26,25 +28,82 @@ if TYPE_CHECKING:  # retire's machinery is imported by retire alone (``shims`` s
 
 def _find(loaded: Loaded, opts: Options, discovered: bool = False) -> list[Shim]:
     """The shims of the rules (and, ``discovered``, the undeclared ones too), from one
-    index of the tree and one read of each file beyond the engine's scan."""
+    index of the tree and one read (and at most one parse) of each file."""
     rules = loaded.ruleset
-    files = [modules.source_file(f, rules.source_roots) for f in loaded.files]
+    files = _source_files(loaded)
     jobs = opts.jobs or os.cpu_count() or 1
-    outcomes = planner.scan(rules, files, opts.jobs, exact=False)
-    extra = extra_files(rules.root, rules.exclude)
     idx = CodeIndex(rules.root, files, loaded.index or {}, jobs)
-    if not discovered:
-        return survey(rules, idx, outcomes, extra, jobs).shims
-    from importshift.analysis.discover import _candidate, discovered_shims
+    extra = extra_files(rules.root, rules.exclude)
+    probe: Callable[[bytes], bool] | None = None
+    if discovered:  # discover reads only the files that look like shims: found in this pass
+        from importshift.analysis.discover import _candidate
 
-    found = survey(rules, idx, outcomes, extra, jobs, probe=_candidate)
-    shims = found.shims
+        probe = _candidate
+    scanned = read_all(rules, idx, extra, jobs, Asks(probe, _Detect(rules)))
+    shims = survey(rules, idx, _outcomes(rules, files, scanned, opts.jobs), scanned)
+    if not discovered:
+        return shims
+    from importshift.analysis.discover import discovered_shims
+
+    accepted = set(scanned.probed)
+    candidates = [f for f in files if f.path in accepted]
     known = {s.module for s in shims}
-    candidates = [idx.by_path[p] for p in found.probed]
     more = discovered_shims(
         rules.root, candidates, idx.modules, {m.old for m in rules.moves}, idx=idx
     )
     return shims + [s for s in more if s.module not in known]
+
+
+class _Detect:
+    """``plan``'s detection of one file, from the bytes (and the tree) the proof pass has
+    already: picklable for the worker processes, one engine per chunk of files."""
+
+    def __init__(self, rules: RuleSet) -> None:
+        self.rules = rules
+        self.engine: Engine | None = None
+
+    def __getstate__(self) -> RuleSet:
+        return self.rules
+
+    def __setstate__(self, rules: RuleSet) -> None:
+        self.rules, self.engine = rules, None
+
+    def __call__(self, target: Target, data: bytes, parse: Parse) -> FileOutcome | None:
+        if self.engine is None:
+            self.engine = Engine(self.rules)
+        path, module, is_package, _ = target
+        f = SourceFile(path, module, is_package)
+        o = planner.process_bytes(self.engine, f, data, False, False, parse)
+        return o if o.status is not Status.UNCHANGED or o.notes or o.needs_cst else None
+
+
+def _outcomes(
+    rules: RuleSet, files: list[SourceFile], scanned: Scanned, jobs: int
+) -> list[FileOutcome]:
+    """``planner.scan(rules, files, exact=False)``, from the proof pass: the files it could
+    not detect (unreadable, a crashed worker) and those an extra codemod may change (LibCST
+    decides) go through the planner's own scan."""
+    again = {o.path for o in scanned.outcomes if o.needs_cst}
+    done = set(scanned.detected) - again
+    ours = {f.path for f in files}
+    out = [o for o in scanned.outcomes if o.path in done and o.path in ours]
+    redo = [f for f in files if f.path not in done]
+    if redo:
+        out += planner.scan(rules, redo, jobs, exact=False)
+    return sorted(out, key=lambda o: o.path)
+
+
+def _source_files(loaded: Loaded) -> list[SourceFile]:
+    """The walked files with their modules: those the module index names are known already
+    (``load`` computed them), only the rest are worked out again."""
+    owner = {path: module for module, path in (loaded.index or {}).items() if path}
+    roots = loaded.ruleset.source_roots
+    return [
+        SourceFile(f, owner[f], f.endswith(("__init__.py", "__init__.pyi")))
+        if f in owner
+        else modules.source_file(f, roots)
+        for f in loaded.files
+    ]
 
 
 def _use_json(u: Use) -> dict[str, object]:
