@@ -193,7 +193,7 @@ def scan_files(
     from concurrent.futures import ProcessPoolExecutor
     from concurrent.futures.process import BrokenProcessPool
 
-    size = max(64, len(targets) // (jobs * 4))
+    size = max(64, min(512, len(targets) // (jobs * 8)))  # small enough to balance the load
     chunks = [list(targets[i : i + size]) for i in range(0, len(targets), size)]
     method = "fork" if hasattr(os, "fork") and sys.platform.startswith("linux") else "spawn"
     ctx = multiprocessing.get_context(method)
