@@ -241,3 +241,29 @@ def test_the_one_read_pass_detects_exactly_what_plan_does(
     assert got == planner.scan(rules, files, jobs, exact=False)
     assert any(o.path == gone.path and "cannot read" in o.reason for o in got)
     assert sum(1 for o in got if o.edits) > 50
+
+
+def test_through_the_worker_pool_an_unparsed_file_still_keeps_the_shim(
+    tmp_path: pathlib.Path,
+) -> None:
+    """Fail closed on a tree large enough for the worker processes: a file that does not
+    parse but names the shim keeps it, with the parser's reason."""
+    root = tmp_path / "corpus"
+    generate(str(root), n=600, seed=13, mention_rate=0.05)
+    (root / "corp/legacy.py").write_text("print 'old'\nfrom corp.util import legacy_helpers\n")
+    rules = ["--rules", str(root / "rules.yaml"), "-j", "2"]
+    doc = json.loads(
+        CliRunner()
+        .invoke(group, [*rules, "--format", "json", "shims"], catch_exceptions=False)
+        .stdout
+    )
+    (helpers,) = [s for s in doc["shims"] if s["module"] == "corp.util.legacy_helpers"]
+    for n in helpers["names"]:
+        (blocked,) = [u for u in n["uses"] if u["path"] == "corp/legacy.py"]
+        assert blocked["line"] == 2 and not blocked["proved"]
+        assert blocked["why"].startswith("does not parse on Python")
+    retire = CliRunner().invoke(group, [*rules, "retire", "--dry-run"], catch_exceptions=False)
+    assert retire.exit_code == 1
+    assert "kept corp.util.legacy_helpers.retry: cannot prove unused: corp/legacy.py:2" in (
+        retire.stdout
+    )
