@@ -267,3 +267,21 @@ def test_through_the_worker_pool_an_unparsed_file_still_keeps_the_shim(
     assert "kept corp.util.legacy_helpers.retry: cannot prove unused: corp/legacy.py:2" in (
         retire.stdout
     )
+
+
+def test_the_proof_walk_visits_what_ast_walk_does_in_its_order() -> None:
+    """``uses.nodes`` leaves out only contexts, operators and name/number fields: every
+    other node ``ast.walk`` yields, in the same (breadth first) order, on real sources
+    (this project's, which use most of the grammar)."""
+    from importshift.analysis import uses
+
+    leaves = (ast.expr_context, ast.operator, ast.boolop, ast.unaryop, ast.cmpop)
+    sources = sorted(pathlib.Path(uses.__file__).resolve().parents[1].rglob("*.py"))
+    assert len(sources) > 50
+    for source in sources:
+        try:
+            tree = ast.parse(source.read_bytes())
+        except SyntaxError:
+            continue  # the demo's Python 2 leftover
+        expected = [n for n in ast.walk(tree) if not isinstance(n, leaves)]
+        assert uses.nodes(tree) == expected, source
