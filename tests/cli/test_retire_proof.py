@@ -389,8 +389,8 @@ def test_a_string_that_apply_rewrites_waits_for_apply(tmp_path: pathlib.Path) ->
     waiting = invoke(tmp_path, "retire", "--verify", "none")
     assert waiting.exit_code == 0, waiting.output  # nothing for the user to do but apply
     assert waiting.stdout == (
-        "kept pkg.events.Manager: still imported by 1 file(s) (migrate apply)\n"
-    )
+        "kept pkg.events.Manager: still named in 1 string(s) (migrate apply)\n"
+    )  # a string is not an import: not counted as one
     assert invoke(tmp_path, "apply", "--verify", "none").exit_code == 0
     assert "pkg.monitor.Monitor" in (tmp_path / "tests/test_p.py").read_text()
     done = invoke(tmp_path, "retire", "--verify", "none")

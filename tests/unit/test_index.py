@@ -174,10 +174,11 @@ def test_a_file_that_cannot_be_read_is_known_as_such_and_never_cached(
     assert "pkg/a.py" not in idx.cache.entries
 
 
-def test_importers_of_answers_as_the_shims_scan_does(tmp_path: pathlib.Path) -> None:
-    """The index's table can replace ``analysis.shims.importers_of`` (one scan, shared)."""
-    from importshift.analysis.shims import importers_of
-
+def test_importers_of_among_the_files_naming_the_module_equals_the_whole_table(
+    tmp_path: pathlib.Path,
+) -> None:
+    """``shims`` asks only the files whose bytes name the module's last component (its one
+    read of each file finds them): the answer is the whole table's."""
     root = str(tmp_path / "corpus")
     generate(root, n=300, seed=7, mention_rate=0.3)
     idx = _index(root, jobs=1, cache=False)
@@ -189,9 +190,11 @@ def test_importers_of_answers_as_the_shims_scan_does(tmp_path: pathlib.Path) -> 
         ("corp.models.old_base", frozenset()),
         ("corp.core", frozenset()),
     ]:
-        expected = importers_of(root, idx.files, module, names)
-        assert idx.importers_of(module, names) == sorted(expected), module
-        assert expected, module
+        token = dotted.leaf(module).encode()
+        naming = [f.path for f in idx.files if token in pathlib.Path(root, f.path).read_bytes()]
+        expected = idx.importers_of(module, names)
+        assert idx.importers_of_among(module, naming, names) == expected, module
+        assert expected and len(naming) < len(idx.files), module
 
 
 @pytest.mark.posix  # the crash is monkeypatched in: only a forked worker inherits it

@@ -208,10 +208,15 @@ def _proposals(idx: CodeIndex, f: SourceFile, s: Summary) -> list[Proposal]:
 
 
 def discovered_shims(
-    root: str, files: Sequence[SourceFile], index: dict[str, str], known: set[str]
+    root: str,
+    files: Sequence[SourceFile],
+    index: dict[str, str],
+    known: set[str],
+    idx: CodeIndex | None = None,
 ) -> list[Shim]:
-    """Undeclared shims as ``Shim`` values (for ``migrate shims --discovered``)."""
-    idx = CodeIndex(root, files, index)
+    """Undeclared shims as ``Shim`` values (for ``migrate shims --discovered``), looked for
+    in ``files``; ``idx``: the run's index of the whole tree, when it has one."""
+    idx = idx if idx is not None else CodeIndex(root, files, index)
     by_module: dict[str, list[Proposal]] = defaultdict(list)
     for p in discover(idx, files, known):
         module = p.old if p.kind == "module" else p.old.rpartition(".")[0]

@@ -10,14 +10,18 @@ stubs and packaging/tool config files.
 from __future__ import annotations
 
 import ast
+import gc
 import os
 import re
 import sys
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from typing import NamedTuple
 
 from importshift.analysis.uses import ALL, MODULE, PyFinder, Use
+from importshift.codebase.facts import Facts, facts
 from importshift.codebase.files import NEVER_DESCEND
 from importshift.core import dotted
+from importshift.core.model import FileOutcome
 
 CONFIG_FILES = ("pyproject.toml", "setup.cfg", "tox.ini", "setup.py")
 _DYNAMIC_TOKENS = (b"import_module", b"__import__", b"resolve_name")
@@ -54,10 +58,13 @@ def find_uses(
     is_package: bool,
     shims: Mapping[str, frozenset[str]],
     static: bool,
+    named: Sequence[str] | None = None,
+    parse: Parse = ast.parse,
 ) -> list[Use]:
     """Uses of ``shims`` (module -> the names it provides; ``ALL`` for a moved module) in one
     file. ``static``: also report plain imports and attribute chains (for files that the
-    engine does not scan, such as stubs)."""
+    engine does not scan, such as stubs). ``named``: the shims whose last component the
+    bytes hold, when the caller has looked already."""
     own = [m for m in shims if module is not None and dotted.within(module, m)]
     out = [
         Use(path, 1, m, ALL, "is a stub of the shim: remove or update it first")
@@ -65,19 +72,20 @@ def find_uses(
         if path.endswith(".pyi")
     ]
     dynamic = _is_python(path) and any(t in data for t in _DYNAMIC_TOKENS)
-    relevant = {
-        m: names
-        for m, names in shims.items()
-        if m not in own and (dynamic or dotted.leaf(m).encode() in data)
-    }
+    hold = {m for m in shims if dotted.leaf(m).encode() in data} if named is None else set(named)
+    relevant = {m: names for m, names in shims.items() if m not in own and (dynamic or m in hold)}
     if not relevant:
         return out
     if not _is_python(path):
         return _config_uses(data, path, relevant) + _text_imports(data, path, relevant)
     try:
-        tree = ast.parse(data, path)
+        tree = parse(data)
     except (SyntaxError, ValueError, RecursionError, MemoryError) as exc:
-        return out + _unparsed(data, path, relevant, exc)
+        reason = (
+            f"does not parse on Python {sys.version_info[0]}.{sys.version_info[1]}: "
+            f"{getattr(exc, 'msg', None) or type(exc).__name__}"
+        )
+        return out + _unparsed(data, path, relevant, reason)
     finder = PyFinder(path, module, is_package, relevant, static)
     finder.run(tree)
     if path.endswith("setup.py"):
@@ -86,12 +94,8 @@ def find_uses(
 
 
 def _unparsed(
-    data: bytes, path: str, shims: Mapping[str, frozenset[str]], exc: BaseException
+    data: bytes, path: str, shims: Mapping[str, frozenset[str]], reason: str
 ) -> list[Use]:
-    reason = (
-        f"does not parse on Python {sys.version_info[0]}.{sys.version_info[1]}: "
-        f"{getattr(exc, 'msg', None) or type(exc).__name__}"
-    )
     out = []
     for module in shims:
         match = re.search(
@@ -140,42 +144,160 @@ def _config_uses(data: bytes, path: str, shims: Mapping[str, frozenset[str]]) ->
 
 
 Target = tuple[str, str | None, bool, bool]  # path, module, is_package, read statically
+Parse = Callable[[bytes], ast.Module]
 _IN_PROCESS_BELOW = 512
 
 
+class Asks(NamedTuple):
+    """What else a caller wants of the bytes of each file while they are read."""
+
+    probe: Callable[[bytes], bool] | None = None  # which files it accepts
+    # the engine's outcome of a file (None: nothing to report), sharing the parse
+    detect: Callable[[Target, bytes, Parse], FileOutcome | None] | None = None
+
+
+class Scanned(NamedTuple):
+    """One read of every target: the uses, and what else the callers wanted of the bytes."""
+
+    uses: list[Use]
+    naming: dict[str, list[str]]  # shim -> paths whose bytes hold its last component
+    probed: list[str]  # paths whose bytes ``probe`` accepted
+    facts: dict[str, Facts]  # the textual facts of the files in ``naming`` (who they import)
+    outcomes: list[FileOutcome]  # what ``detect`` reported
+    detected: list[str]  # the paths ``detect`` was asked about (not: unreadable, crashed)
+
+
+_NOTHING = Asks()
+
+
+def _scanned() -> Scanned:
+    return Scanned([], {}, [], {}, [], [])
+
+
 def scan_files(
-    root: str, targets: Sequence[Target], shims: Mapping[str, frozenset[str]], jobs: int = 1
-) -> list[Use]:
-    """``find_uses`` over every target (in worker processes for a large tree). A file that
-    cannot be read cannot be proved free of uses: it blocks every shim, saying why."""
-    if not shims or not targets:
-        return []
+    root: str,
+    targets: Sequence[Target],
+    shims: Mapping[str, frozenset[str]],
+    jobs: int = 1,
+    asks: Asks = _NOTHING,
+) -> Scanned:
+    """``find_uses`` over every target, each file read once (in worker processes for a large
+    tree). A file that cannot be read cannot be proved free of uses: it blocks every shim,
+    saying why; a file that kills its worker blocks every shim it names."""
+    if not targets or not (shims or asks.probe or asks.detect):
+        return _scanned()
+    shims = dict(shims)
     if jobs <= 1 or len(targets) < _IN_PROCESS_BELOW:
-        return _scan_chunk(root, list(targets), dict(shims))
+        return _merge([_scan_chunk(root, list(targets), shims, asks)])
     import multiprocessing
     from concurrent.futures import ProcessPoolExecutor
+    from concurrent.futures.process import BrokenProcessPool
 
-    size = max(64, len(targets) // (jobs * 4))
+    size = max(64, min(512, len(targets) // (jobs * 8)))  # small enough to balance the load
     chunks = [list(targets[i : i + size]) for i in range(0, len(targets), size)]
     method = "fork" if hasattr(os, "fork") and sys.platform.startswith("linux") else "spawn"
-    out: list[Use] = []
-    with ProcessPoolExecutor(jobs, mp_context=multiprocessing.get_context(method)) as pool:
-        for found in pool.map(
-            _scan_chunk, [root] * len(chunks), chunks, [dict(shims)] * len(chunks)
-        ):
-            out.extend(found)
+    ctx = multiprocessing.get_context(method)
+    parts: list[Scanned] = []
+    retry: list[Target] = []
+    with ProcessPoolExecutor(jobs, mp_context=ctx) as pool:
+        futures = [(c, pool.submit(_scan_chunk, root, c, shims, asks)) for c in chunks]
+        for chunk, future in futures:
+            try:
+                parts.append(future.result())
+            except BrokenProcessPool:
+                retry.extend(chunk)
+    for target in retry:  # one file per fresh worker: find the file that kills it
+        with ProcessPoolExecutor(1, mp_context=ctx) as pool:
+            try:
+                parts.append(pool.submit(_scan_chunk, root, [target], shims, asks).result())
+            except BrokenProcessPool:
+                parts.append(_crashed(root, target[0], shims))
+    return _merge(parts)
+
+
+def _merge(parts: Iterable[Scanned]) -> Scanned:
+    out = _scanned()
+    for part in parts:
+        out.uses.extend(part.uses)
+        for module, paths in part.naming.items():
+            out.naming.setdefault(module, []).extend(paths)
+        out.probed.extend(part.probed)
+        out.facts.update(part.facts)
+        out.outcomes.extend(part.outcomes)
+        out.detected.extend(part.detected)
     return out
 
 
-def _scan_chunk(root: str, targets: list[Target], shims: dict[str, frozenset[str]]) -> list[Use]:
-    out: list[Use] = []
-    for path, module, is_package, static in targets:
+def _crashed(root: str, path: str, shims: Mapping[str, frozenset[str]]) -> Scanned:
+    """A file that killed the worker reading it: every shim it names (every shim, when it
+    cannot be read either) cannot be proved unused."""
+    why = "its analysis crashed the worker process"
+    try:
+        with open(os.path.join(root, path), "rb") as fh:
+            data = fh.read()
+    except OSError:
+        return _scanned()._replace(uses=[Use(path, 1, m, ALL, why, proof=False) for m in shims])
+    return _scanned()._replace(uses=_unparsed(data, path, shims, why))
+
+
+def _scan_chunk(
+    root: str, targets: list[Target], shims: dict[str, frozenset[str]], asks: Asks
+) -> Scanned:
+    collecting = gc.isenabled()
+    gc.disable()  # trees hold no cycles: the collector would only walk them, many times
+    try:
+        return _scan_files(root, targets, shims, asks)
+    finally:
+        if collecting:
+            gc.enable()
+
+
+def _scan_files(
+    root: str, targets: list[Target], shims: dict[str, frozenset[str]], asks: Asks
+) -> Scanned:
+    out = _scanned()
+    tokens = [(m, dotted.leaf(m).encode()) for m in shims]
+    for target in targets:
+        path, module, is_package, static = target
         try:
             with open(os.path.join(root, path), "rb") as fh:
                 data = fh.read()
         except OSError as exc:
             why = f"cannot read it: {exc.strerror or exc}"
-            out.extend(Use(path, 1, m, ALL, why, proof=False) for m in shims)
+            out.uses.extend(Use(path, 1, m, ALL, why, proof=False) for m in shims)
             continue
-        out.extend(find_uses(data, path, module, is_package, shims, static))
+        named = [m for m, token in tokens if token in data]
+        for m in named:
+            out.naming.setdefault(m, []).append(path)
+        if named:
+            out.facts[path] = facts(data, parse=False)
+        if asks.probe is not None and asks.probe(data):
+            out.probed.append(path)
+        parse = _parse_once(data)
+        if asks.detect is not None:
+            found = asks.detect(target, data, parse)
+            out.detected.append(path)
+            if found is not None:
+                out.outcomes.append(found)
+        out.uses.extend(find_uses(data, path, module, is_package, shims, static, named, parse))
     return out
+
+
+def _parse_once(data: bytes) -> Parse:
+    """``ast.parse`` that parses ``data`` at most once, for everyone who asks (its error too)."""
+    memo: list[ast.Module | SyntaxError | ValueError | RecursionError | MemoryError] = []
+
+    def parse(source: bytes) -> ast.Module:
+        if source is not data:
+            return ast.parse(source)
+        if not memo:
+            try:
+                memo.append(ast.parse(data))
+            except (SyntaxError, ValueError, RecursionError, MemoryError) as exc:
+                memo.append(exc)
+        got = memo[0]
+        if isinstance(got, ast.Module):
+            return got
+        raise got
+
+    return parse

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 import libcst as cst
 
 
@@ -79,3 +81,16 @@ def remove_names(data: bytes, names: set[str]) -> bytes:
     """The shim's source without the bindings of ``names`` (byte-exact elsewhere)."""
     tree = cst.parse_module(data)
     return tree.visit(_Remove(names)).bytes
+
+
+def removable_names(data: bytes, names: Iterable[str]) -> frozenset[str]:
+    """The names whose binding ``remove_names`` really drops (each on its own), from one
+    parse; nothing when LibCST cannot parse the shim."""
+    wanted = set(names)
+    if not wanted:
+        return frozenset()
+    try:
+        tree = cst.parse_module(data)
+        return frozenset(n for n in wanted if tree.visit(_Remove({n})).bytes != data)
+    except Exception:  # noqa: BLE001 - a shim LibCST cannot parse: nothing is removable
+        return frozenset()

@@ -8,11 +8,10 @@ from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from importshift.analysis.proof import Target, scan_files
-from importshift.analysis.removal import remove_names
+from importshift.analysis.proof import Asks, Scanned, Target, scan_files
 from importshift.analysis.uses import ALL, MODULE, Use
 from importshift.codebase import files as modules
-from importshift.codebase import scan
+from importshift.codebase.index import CodeIndex
 from importshift.codebase.summary import summarize
 from importshift.codebase.toplevel import top_level_names
 from importshift.core import dotted
@@ -26,10 +25,11 @@ class ShimName:
     importers: tuple[str, ...]  # files that import it (``apply`` migrates them)
     strings: tuple[str, ...]  # "path:line" of string references (mock.patch, import_module)
     uses: tuple[Use, ...] = ()  # every other use found (see analysis.uses)
+    rewrites: tuple[str, ...] = ()  # "path:line" of string references ``apply`` rewrites
 
     @property
     def blocked(self) -> bool:
-        return bool(self.importers or self.strings or self.uses)
+        return bool(self.importers or self.strings or self.uses or self.rewrites)
 
 
 @dataclass(frozen=True, slots=True)
@@ -88,6 +88,14 @@ def _blockers(uses: Iterable[Use], strings: Iterable[str]) -> str:
     return "; ".join(items[:_SHOWN]) + more
 
 
+def _waiting(n: ShimName) -> str:
+    """What ``apply`` still has to migrate before the name can go."""
+    parts = [f"imported by {len(n.importers)} file(s)"] if n.importers else []
+    if n.rewrites:
+        parts.append(f"named in {len(n.rewrites)} string(s)")
+    return f"still {' and '.join(parts)} (migrate apply)"
+
+
 def decide(shim: Shim) -> Verdict:
     """The readiness of every name of ``shim``: retired only when nothing can reach it."""
     if not shim.path:
@@ -106,10 +114,8 @@ def decide(shim: Shim) -> Verdict:
             proved = all(u.proof for u in n.uses)
             head = "still used: " if proved else ""
             kept.append(Kept(label, head + _blockers(n.uses, n.strings), True))
-        elif n.importers:
-            kept.append(
-                Kept(label, f"still imported by {len(n.importers)} file(s) (migrate apply)", False)
-            )
+        elif n.importers or n.rewrites:
+            kept.append(Kept(label, _waiting(n), False))
         else:
             unused.append(n)
     all_unused = len(unused) == len(shim.names)
@@ -146,32 +152,72 @@ def find_shims(
     extra: Iterable[str] = (),
     jobs: int = 1,
 ) -> list[Shim]:
-    """Every shim of ``rules`` with everything that still reaches it: the engine's
-    ``outcomes`` (imports that ``apply`` migrates), plus the uses found in every file and in
-    the ``extra`` files (stubs, packaging config; see analysis.uses)."""
-    importers: dict[str, set[str]] = defaultdict(set)
-    strings: dict[str, set[str]] = defaultdict(set)
-    migrated: set[str] = set()  # "path:line" of every site ``apply`` rewrites
-    for o in outcomes:
-        for e in o.edits:
-            importers[e.rule].add(o.path)
-            migrated.add(f"{o.path}:{e.line}")
-        for n in o.notes:
-            if n.message.startswith("string reference"):
-                strings[n.rule].add(f"{o.path}:{n.line}")
-    by_module: dict[str, list[Move]] = defaultdict(list)
-    for move in rules.moves:
-        by_module[move.old_module].append(move)
-    files = list(files)
+    """``read_all`` then ``survey``, with an index of its own."""
+    idx = CodeIndex(rules.root, list(files), index, jobs, cache=False)
+    return survey(rules, idx, outcomes, read_all(rules, idx, extra, jobs))
+
+
+def provided(rules: RuleSet, index: dict[str, str]) -> dict[str, frozenset[str]]:
+    """Each shim (an old module of the rules that is ours and still there) -> the names it
+    still provides ("*" for a moved module)."""
+    by_module = _by_module(rules)
     ours = {m.partition(".")[0] for m in index}
-    provided = {
+    return {
         module: frozenset("*" if m.kind is Kind.MODULE else dotted.leaf(m.old) for m in moves)
         for module, moves in by_module.items()
         if module.partition(".")[0] in ours and index.get(module)
     }
-    found = _all_uses(rules, files, list(extra), provided, jobs)
+
+
+def _by_module(rules: RuleSet) -> dict[str, list[Move]]:
+    by_module: dict[str, list[Move]] = defaultdict(list)
+    for move in rules.moves:
+        by_module[move.old_module].append(move)
+    return by_module
+
+
+def read_all(
+    rules: RuleSet, idx: CodeIndex, extra: Iterable[str], jobs: int, asks: Asks | None = None
+) -> Scanned:
+    """One read of every file of ``idx`` and of the ``extra`` files (stubs, packaging
+    config): the uses of the shims (see analysis.uses), and what ``asks`` wants."""
+    shims = provided(rules, idx.modules)
+    found = _all_uses(rules, idx.files, list(extra), shims, jobs, asks or Asks())
+    for path, known in found.facts.items():
+        if path in idx.by_path:
+            idx.remember(path, known)  # read once: the importers come from the same bytes
+    return found
+
+
+def survey(
+    rules: RuleSet, idx: CodeIndex, outcomes: Iterable[FileOutcome], scanned: Scanned
+) -> list[Shim]:
+    """Every shim of ``rules`` with everything that still reaches it: the engine's
+    ``outcomes`` (imports that ``apply`` migrates), plus the uses ``read_all`` found."""
+    index = idx.modules
+    importers: dict[str, set[str]] = defaultdict(set)
+    rewrites: dict[str, set[str]] = defaultdict(set)
+    strings: dict[str, set[str]] = defaultdict(set)
+    migrated: set[str] = set()  # "path:line" of every site ``apply`` rewrites
+    for o in outcomes:
+        in_strings = {(s.rule, s.line, s.column) for s in o.sites if s.form == "string"}
+        for e in o.edits:
+            if (e.rule, e.line, e.column) in in_strings:  # a string, not an import
+                rewrites[e.rule].add(f"{o.path}:{e.line}")
+            else:
+                importers[e.rule].add(o.path)
+            migrated.add(f"{o.path}:{e.line}")
+        for n in o.notes:
+            if n.message.startswith("string reference"):
+                strings[n.rule].add(f"{o.path}:{n.line}")
+    ours = {m.partition(".")[0] for m in index}
+    shims = provided(rules, index)
+    naming = {m: [p for p in paths if p in idx.by_path] for m, paths in scanned.naming.items()}
+    found: dict[str, list[Use]] = defaultdict(list)
+    for use in scanned.uses:
+        found[use.module].append(use)
     out = []
-    for module, moves in sorted(by_module.items()):
+    for module, moves in sorted(_by_module(rules).items()):
         if module.partition(".")[0] not in ours:
             continue  # a third-party module: not ours to retire
         path = index.get(module) or ""
@@ -181,44 +227,55 @@ def find_shims(
             for u in found.get(module, [])
             if not (u.why.startswith("string reference") and u.where in migrated)
         ]
-        whole = "*" in provided.get(module, ())
-        names = tuple(_shim_name(m, importers, strings, mine, whole) for m in moves)
-        data = _read(rules.root, path) if path else None
-        summary = (
-            summarize(data, module, path.endswith("__init__.py")) if data is not None else None
-        )
+        whole = "*" in shims.get(module, ())
+        names = tuple(_shim_name(m, importers, rewrites, strings, mine, whole) for m in moves)
         moved = {n.name for n in names}
         others = (
             ()
             if not path or "*" in moved
-            else tuple(importers_of(rules.root, files, module, exclude_names=moved))
+            else tuple(idx.importers_of_among(module, naming.get(module, ()), moved))
         )
-        free = {n.name for n in names if not n.blocked and n.name != "*"}
-        removable = _removable(data, free) if data is not None else frozenset()
-        bound = top_level_names(os.path.join(rules.root, path)) if path else None
-        gone = frozenset(
-            n.name
-            for n in names
-            if bound is not None
-            and n.name != "*"
-            and n.name not in bound | removable
-            and not n.blocked
-        )
-        out.append(
-            Shim(
-                module,
-                path,
-                names,
-                bool(summary and summary.shim_only),
-                others,
-                tuple(sorted(u for u in mine if u.name == MODULE and not whole)),
-                frozenset(moved & summary.references) if summary else frozenset(),
-                removable,
-                gone,
-                data is None or summary is not None,
-            )
-        )
+        out.append(_shim(rules.root, module, path, names, others, mine, whole))
     return out
+
+
+def _shim(
+    root: str,
+    module: str,
+    path: str,
+    names: tuple[ShimName, ...],
+    others: tuple[str, ...],
+    mine: list[Use],
+    whole: bool,
+) -> Shim:
+    """One shim, judged from its own file (what it binds, what retire can remove)."""
+    data = _read(root, path) if path else None
+    summary = summarize(data, module, path.endswith("__init__.py")) if data is not None else None
+    moved = {n.name for n in names}
+    free = {n.name for n in names if not n.blocked and n.name != "*"}
+    removable: frozenset[str] = frozenset()
+    if data is not None and free:
+        from importshift.analysis.removal import removable_names  # LibCST: only when needed
+
+        removable = removable_names(data, free)
+    bound = top_level_names(os.path.join(root, path)) if path else None
+    gone = frozenset(
+        n.name
+        for n in names
+        if bound is not None and n.name != "*" and n.name not in bound | removable and not n.blocked
+    )
+    return Shim(
+        module,
+        path,
+        names,
+        bool(summary and summary.shim_only),
+        others,
+        tuple(sorted(u for u in mine if u.name == MODULE and not whole)),
+        frozenset(moved & summary.references) if summary else frozenset(),
+        removable,
+        gone,
+        data is None or summary is not None,
+    )
 
 
 def _provided(move: Move) -> str:
@@ -228,6 +285,7 @@ def _provided(move: Move) -> str:
 def _shim_name(
     move: Move,
     importers: dict[str, set[str]],
+    rewrites: dict[str, set[str]],
     strings: dict[str, set[str]],
     found: list[Use],
     whole: bool,
@@ -241,6 +299,7 @@ def _shim_name(
         tuple(sorted(importers[move.id])),
         tuple(sorted(strings[move.id] - seen)),
         uses,
+        tuple(sorted(rewrites[move.id])),
     )
 
 
@@ -248,35 +307,25 @@ def _all_uses(
     rules: RuleSet,
     files: list[SourceFile],
     extra: list[str],
-    provided: dict[str, frozenset[str]],
+    shims: dict[str, frozenset[str]],
     jobs: int,
-) -> dict[str, list[Use]]:
+    asks: Asks,
+) -> Scanned:
     targets: list[Target] = []
     seen: set[str] = set()
-    for path in [f.path for f in files] + list(extra):
+    for f in files:
+        if f.path not in seen:  # the walk may come to hold stubs and config files too
+            seen.add(f.path)
+            targets.append((f.path, f.module, f.is_package, f.path.endswith(".pyi")))
+    for path in extra:
         if path in seen:
-            continue  # the walk may come to hold stubs and config files too: once each
+            continue  # once each
         seen.add(path)
         stub = path.endswith(".pyi")
         module = modules.module_for(path[:-1] if stub else path, rules.source_roots)
         package = path.endswith(("__init__.py", "__init__.pyi"))
         targets.append((path, module, package, stub))
-    out: dict[str, list[Use]] = defaultdict(list)
-    for use in scan_files(rules.root, targets, provided, jobs):
-        out[use.module].append(use)
-    return out
-
-
-def _removable(data: bytes, names: set[str]) -> frozenset[str]:
-    """The names whose binding ``remove_names`` really drops (one at a time)."""
-    out = set()
-    for name in names:
-        try:
-            if remove_names(data, {name}) != data:
-                out.add(name)
-        except Exception:  # noqa: BLE001 - a shim LibCST cannot parse: nothing is removable
-            return frozenset()
-    return frozenset(out)
+    return scan_files(rules.root, targets, shims, jobs, asks)
 
 
 def _read(root: str, path: str) -> bytes | None:
@@ -285,43 +334,3 @@ def _read(root: str, path: str) -> bytes | None:
             return fh.read()
     except OSError:
         return None
-
-
-def importers_of(
-    root: str,
-    files: Iterable[SourceFile],
-    module: str,
-    exclude_names: set[str] | frozenset[str] = frozenset(),
-) -> list[str]:
-    """Files that import ``module`` (or a name from it other than ``exclude_names``)."""
-    token = dotted.leaf(module).encode()
-    parent, leaf = dotted.parent(module), dotted.leaf(module)
-    out = []
-    for f in files:
-        if f.module is not None and dotted.within(f.module, module):
-            continue  # the shim itself (and its submodules)
-        try:
-            with open(os.path.join(root, f.path), "rb") as fh:
-                data = fh.read()
-        except OSError:
-            continue
-        if token not in data:
-            continue
-        for stmt in scan.imports(data):
-            base = dotted.resolve_relative(stmt.level, stmt.module, f.module, f.is_package)
-            if base is None:
-                continue
-            if not stmt.is_from:
-                if dotted.within(base, module):
-                    out.append(f.path)
-                    break
-                continue
-            if dotted.within(base, module) and (
-                base != module or any(n not in exclude_names for n, _ in stmt.names)
-            ):
-                out.append(f.path)
-                break
-            if base == parent and any(n == leaf for n, _ in stmt.names):
-                out.append(f.path)
-                break
-    return out

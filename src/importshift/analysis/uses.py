@@ -100,7 +100,7 @@ class PyFinder:
         calls: list[ast.Call] = []
         strings: list[tuple[ast.Constant, str]] = []
         refs: list[ast.Name | ast.Attribute] = []
-        for node in ast.walk(tree):  # one walk; bindings first, then what reads them
+        for node in nodes(tree):  # bindings first, then what reads them
             kind = type(node)
             if kind is ast.Name:
                 refs.append(node)  # type: ignore[arg-type]
@@ -290,6 +290,42 @@ class PyFinder:
             return
         if id(node) not in self.passive:
             self.use(node, module, ALL, f"passes the module object {target} on")
+
+
+# fields that never hold a node worth visiting: names and numbers, and the contexts and
+# operators (``Load()``, ``Add()``: leaves that no question here is about)
+_LEAF_FIELDS = frozenset(
+    {"ctx", "op", "ops", "id", "attr", "arg", "asname", "module", "level", "kind"}
+    | {"type_comment", "conversion", "simple", "is_async", "lineno"}
+)
+_CHILDREN: dict[type, tuple[str, ...]] = {}
+
+
+def _children(kind: type) -> tuple[str, ...]:
+    return tuple(f for f in getattr(kind, "_fields", ()) if f not in _LEAF_FIELDS)
+
+
+def nodes(tree: ast.AST) -> list[ast.AST]:
+    """The nodes of ``tree`` in the order of ``ast.walk`` (breadth first), without the
+    leaves no question here is about (see ``_LEAF_FIELDS``); no generators: this walk is
+    most of the time of a ``shims`` run."""
+    queue: list[ast.AST] = [tree]
+    push, node_type, seen = queue.append, ast.AST, 0
+    while seen < len(queue):
+        node = queue[seen]
+        seen += 1
+        fields = _CHILDREN.get(type(node))
+        if fields is None:
+            fields = _CHILDREN[type(node)] = _children(type(node))
+        for field in fields:
+            value = getattr(node, field, None)
+            if isinstance(value, node_type):
+                push(value)
+            elif isinstance(value, list):
+                for item in value:
+                    if isinstance(item, node_type):
+                        push(item)
+    return queue
 
 
 def _callee(node: ast.Call) -> str:

@@ -97,7 +97,8 @@ class CodeIndex:
         self.modules = modules  # module -> path ("" for a namespace package)
         self.by_path = {f.path: f for f in self.files}
         self.jobs = jobs or os.cpu_count() or 1
-        self.cache = FactCache(root, cache)
+        self._use_cache = cache
+        self._cache: FactCache | None = None
         self._facts: dict[str, Facts] = {}
         self._keys: dict[str, tuple[int, int] | None] = {}  # stat key the facts were read at
         self._folders: dict[str, set[str]] | None = None  # package -> folders of its modules
@@ -112,6 +113,21 @@ class CodeIndex:
         self.top_levels = {m.partition(".")[0] for m in modules}
 
     # -- per-file facts -------------------------------------------------------------------
+
+    @property
+    def cache(self) -> FactCache:
+        """The facts cache in ``.migrate/``, read on first use: a run whose questions the
+        facts in memory answer never pays for reading it."""
+        if self._cache is None:
+            self._cache = FactCache(self.root, self._use_cache)
+        return self._cache
+
+    def remember(self, path: str, found: Facts) -> None:
+        """Facts computed elsewhere from the bytes of ``path`` (by a pass that read it for
+        its own reasons): kept in memory for this run, never written to the cache."""
+        known = self._facts.get(path)
+        if known is None or (found.parsed and not known.parsed):
+            self._facts[path] = found
 
     def source_file(self, path: str) -> SourceFile:
         return self.by_path.get(path) or SourceFile(path, None, path.endswith("__init__.py"))
@@ -208,7 +224,8 @@ class CodeIndex:
                     yield crashed(item)
 
     def save(self) -> None:
-        self.cache.save()
+        if self._cache is not None:  # never read: nothing to write either
+            self._cache.save()
 
     # -- what modules bind ----------------------------------------------------------------
 
@@ -434,4 +451,34 @@ class CodeIndex:
                     or (base == parent and any(n == leaf for n, _ in stmt.names))
                 ):
                     found.add(path)
+        return sorted(found)
+
+    def importers_of_among(
+        self,
+        module: str,
+        paths: Iterable[str],
+        exclude_names: set[str] | frozenset[str] = frozenset(),
+    ) -> list[str]:
+        """``importers_of`` asked of ``paths`` alone, without the table of the whole tree:
+        for a caller that knows no other file can import ``module`` (every statement that
+        imports it spells its last component, so files whose bytes lack it cannot)."""
+        parent, leaf = dotted.parent(module), dotted.leaf(module)
+        found = set()
+        for path in paths:
+            f = self.source_file(path)
+            if f.module and dotted.within(f.module, module):
+                continue
+            for stmt, base in self.sites(path):
+                inside = dotted.within(base, module)
+                if (
+                    (inside and not stmt.is_from)
+                    or (
+                        inside
+                        and stmt.is_from
+                        and (base != module or any(n not in exclude_names for n, _ in stmt.names))
+                    )
+                    or (base == parent and any(n == leaf for n, _ in stmt.names))
+                ):
+                    found.add(path)
+                    break
         return sorted(found)

@@ -3,37 +3,107 @@
 from __future__ import annotations
 
 import os
+from collections.abc import Callable
+from typing import TYPE_CHECKING
 
-from importshift.adapters.git import Git
-from importshift.adapters.verify import describe, make_verifier
-from importshift.analysis.proof import extra_files
-from importshift.analysis.removal import remove_names
-from importshift.analysis.shims import Shim, decide, find_shims
+from importshift.analysis.proof import Asks, Parse, Scanned, Target, extra_files
+from importshift.analysis.shims import Shim, decide, read_all, survey
 from importshift.analysis.uses import Use
 from importshift.codebase import files as modules
-from importshift.codebase.textio import read_bytes
+from importshift.codebase.index import CodeIndex
 from importshift.commands.common import load, rules_path
 from importshift.config.rules import Loaded
-from importshift.config.writer import set_kinds
 from importshift.core import dotted
-from importshift.core.model import SourceFile
+from importshift.core.model import FileOutcome, RuleSet, SourceFile, Status
 from importshift.core.options import Format, Options, VerifyOptions
 from importshift.core.output import Output
 from importshift.ops import planner
-from importshift.ops.journal import Journal
-from importshift.ops.landing import BatchReport, Change, coverage_of, land
-from importshift.ops.lock import locked
 from importshift.report import envelope
-from importshift.rewrite.engine import sha256
+from importshift.rewrite.engine import Engine
+
+if TYPE_CHECKING:  # retire's machinery is imported by retire alone (``shims`` stays light)
+    from importshift.adapters.git import Git
+    from importshift.ops.landing import BatchReport, Change
 
 
-def _find(loaded: Loaded, opts: Options) -> list[Shim]:
+def _find(loaded: Loaded, opts: Options, discovered: bool = False) -> list[Shim]:
+    """The shims of the rules (and, ``discovered``, the undeclared ones too), from one
+    index of the tree and one read (and at most one parse) of each file."""
     rules = loaded.ruleset
-    files = [modules.source_file(f, rules.source_roots) for f in loaded.files]
-    outcomes = planner.scan(rules, files, opts.jobs, exact=False)
-    extra = extra_files(rules.root, rules.exclude)
+    files = _source_files(loaded)
     jobs = opts.jobs or os.cpu_count() or 1
-    return find_shims(rules, loaded.index or {}, outcomes, files, extra, jobs)
+    idx = CodeIndex(rules.root, files, loaded.index or {}, jobs)
+    extra = extra_files(rules.root, rules.exclude)
+    probe: Callable[[bytes], bool] | None = None
+    if discovered:  # discover reads only the files that look like shims: found in this pass
+        from importshift.analysis.discover import _candidate
+
+        probe = _candidate
+    scanned = read_all(rules, idx, extra, jobs, Asks(probe, _Detect(rules)))
+    shims = survey(rules, idx, _outcomes(rules, files, scanned, opts.jobs), scanned)
+    if not discovered:
+        return shims
+    from importshift.analysis.discover import discovered_shims
+
+    accepted = set(scanned.probed)
+    candidates = [f for f in files if f.path in accepted]
+    known = {s.module for s in shims}
+    more = discovered_shims(
+        rules.root, candidates, idx.modules, {m.old for m in rules.moves}, idx=idx
+    )
+    return shims + [s for s in more if s.module not in known]
+
+
+class _Detect:
+    """``plan``'s detection of one file, from the bytes (and the tree) the proof pass has
+    already: picklable for the worker processes, one engine per chunk of files."""
+
+    def __init__(self, rules: RuleSet) -> None:
+        self.rules = rules
+        self.engine: Engine | None = None
+
+    def __getstate__(self) -> RuleSet:
+        return self.rules
+
+    def __setstate__(self, rules: RuleSet) -> None:
+        self.rules, self.engine = rules, None
+
+    def __call__(self, target: Target, data: bytes, parse: Parse) -> FileOutcome | None:
+        if self.engine is None:
+            self.engine = Engine(self.rules)
+        path, module, is_package, _ = target
+        f = SourceFile(path, module, is_package)
+        o = planner.process_bytes(self.engine, f, data, False, False, parse)
+        return o if o.status is not Status.UNCHANGED or o.notes or o.needs_cst else None
+
+
+def _outcomes(
+    rules: RuleSet, files: list[SourceFile], scanned: Scanned, jobs: int
+) -> list[FileOutcome]:
+    """``planner.scan(rules, files, exact=False)``, from the proof pass: the files it could
+    not detect (unreadable, a crashed worker) and those an extra codemod may change (LibCST
+    decides) go through the planner's own scan."""
+    again = {o.path for o in scanned.outcomes if o.needs_cst}
+    done = set(scanned.detected) - again
+    ours = {f.path for f in files}
+    out = [o for o in scanned.outcomes if o.path in done and o.path in ours]
+    redo = [f for f in files if f.path not in done]
+    if redo:
+        out += planner.scan(rules, redo, jobs, exact=False)
+    return sorted(out, key=lambda o: o.path)
+
+
+def _source_files(loaded: Loaded) -> list[SourceFile]:
+    """The walked files with their modules: those the module index names are known already
+    (``load`` computed them), only the rest are worked out again."""
+    owner = {path: module for module, path in (loaded.index or {}).items() if path}
+    roots = loaded.ruleset.source_roots
+    return [
+        SourceFile(f, owner[f], f.endswith(("__init__.py", "__init__.pyi")))
+        if f in owner
+        else modules.source_file(f, roots)
+        for f in loaded.files
+    ]
 
 
 def _use_json(u: Use) -> dict[str, object]:
@@ -57,6 +127,7 @@ def _shim_json(s: Shim) -> dict[str, object]:
                 "name": n.name,
                 "rule": n.rule,
                 "importers": list(n.importers),
+                "rewrites": list(n.rewrites),
                 "strings": list(n.strings),
                 "uses": [_use_json(u) for u in n.uses],
             }
@@ -67,17 +138,7 @@ def _shim_json(s: Shim) -> dict[str, object]:
 
 def run_shims(opts: Options, out: Output, discovered: bool) -> int:
     loaded = load(opts, out)
-    shims = _find(loaded, opts)
-    if discovered:
-        from importshift.analysis.discover import discovered_shims
-
-        known = {s.module for s in shims}
-        rules = loaded.ruleset
-        files = [modules.source_file(f, rules.source_roots) for f in loaded.files]
-        found = discovered_shims(
-            rules.root, files, loaded.index or {}, {m.old for m in rules.moves}
-        )
-        shims += [s for s in found if s.module not in known]
+    shims = _find(loaded, opts, discovered)
     if opts.format is Format.JSON:
         out.out(envelope.dumps("shims", shims=[_shim_json(s) for s in shims]))
         return 0
@@ -87,13 +148,16 @@ def run_shims(opts: Options, out: Output, discovered: bool) -> int:
         for n in s.names:
             label = "the whole module" if n.name == "*" else n.name
             line = f"  {label}: {len(n.importers)} importing file(s)"
+            if n.rewrites:
+                line += f", {len(n.rewrites)} string reference(s) apply rewrites"
             if n.strings:
                 line += f", {len(n.strings)} string reference(s)"
             if n.uses:
                 line += f", {len(n.uses)} other use(s)"
             out.out(line)
             if opts.verbosity > 0:
-                out.out("".join(f"      {p}\n" for p in (*n.importers, *n.strings)).rstrip("\n"))
+                listed = (*n.importers, *n.rewrites, *n.strings)
+                out.out("".join(f"      {p}\n" for p in listed).rstrip("\n"))
             for u in n.uses if opts.verbosity > 0 else [u for u in n.uses if not u.proof][:1]:
                 out.out(f"      {u.describe()}")
         if s.other_importers:
@@ -115,6 +179,15 @@ def run_retire(opts: Options, vopts: VerifyOptions, out: Output, git: Git, dry_r
     the user can clear (a string, dynamic or config reference, a stub, a star re-export, a
     file that does not parse); 2: a refusal (lock held, the rules file could not be kept
     valid: it is then left as it was and nothing is deleted)."""
+    from importshift.adapters.verify import describe, make_verifier
+    from importshift.analysis.removal import remove_names
+    from importshift.codebase.textio import read_bytes
+    from importshift.config.writer import set_kinds
+    from importshift.ops.journal import Journal
+    from importshift.ops.landing import Change, coverage_of, land
+    from importshift.ops.lock import locked
+    from importshift.rewrite.engine import sha256
+
     json_out = envelope.JsonOutput(out) if opts.format is Format.JSON else None
     out = json_out or out
     loaded = load(opts, out, python=vopts.python)

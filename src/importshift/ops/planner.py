@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ast
 import multiprocessing
 import os
 import sys
@@ -93,9 +94,23 @@ def process_file(
             data = fh.read()
     except OSError as exc:
         return FileOutcome(f.path, Status.SKIPPED, reason=f"cannot read: {exc.strerror}")
+    return process_bytes(engine, f, data, want_diff, exact)
+
+
+def process_bytes(
+    engine: Engine,
+    f: SourceFile,
+    data: bytes,
+    want_diff: bool,
+    exact: bool = True,
+    parse: Callable[[bytes], ast.Module] = ast.parse,
+) -> FileOutcome:
+    """``process_file`` of bytes already read (``parse``: see ``Engine.detect``)."""
     try:
-        run = engine.rewrite if exact else engine.detect
-        result = run(data, f.path, f.module, f.is_package)
+        if exact:
+            result = engine.rewrite(data, f.path, f.module, f.is_package)
+        else:
+            result = engine.detect(data, f.path, f.module, f.is_package, parse)
     except FileTimeout:
         return FileOutcome(
             f.path, Status.SKIPPED, reason=f"took longer than {FILE_SECONDS} s to rewrite"

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import ast
 import hashlib
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
@@ -59,7 +60,14 @@ class Engine:
                 return True
         return False
 
-    def detect(self, data: bytes, path: str, module: str | None, is_package: bool) -> Rewrite:
+    def detect(
+        self,
+        data: bytes,
+        path: str,
+        module: str | None,
+        is_package: bool,
+        parse: Callable[[bytes], ast.Module] = ast.parse,
+    ) -> Rewrite:
         """The sites alone (no LibCST): what ``plan`` reports without ``--diff``.
 
         Dispatches on the kind of place (``kind_of(path)``): notebooks, docs and config
@@ -73,7 +81,7 @@ class Engine:
             from importshift.rewrite.places import detect_place
 
             return detect_place(self, kind, data, path)
-        found = self.detect_python(data, path, module, is_package)
+        found = self.detect_python(data, path, module, is_package, parse)
         if not found.mentioned or found.status is Status.SKIPPED or not _embedded(data, path):
             return found
         from importshift.rewrite.places import with_embedded
@@ -99,18 +107,24 @@ class Engine:
         return rewrite_embedded(self, done, data, path)
 
     def detect_python(
-        self, data: bytes, path: str, module: str | None, is_package: bool
+        self,
+        data: bytes,
+        path: str,
+        module: str | None,
+        is_package: bool,
+        parse: Callable[[bytes], ast.Module] = ast.parse,
     ) -> Rewrite:
         """The sites of Python code alone (no LibCST).
 
         A file with sites counts as changed; each site is an edit (old -> new dotted name).
         A file an extra codemod may change is flagged ``needs_cst``: only LibCST can tell.
+        ``parse``: how to get the tree (a caller that parses the file anyway shares it).
         """
         extra = bool(self.rules.codemods) and self._codemod_candidate(data)
         if not prefilter.mentions(data, self.tokens, self.star_tokens):
             return Rewrite(Status.UNCHANGED, needs_cst=extra, mentioned=False)
         try:
-            tree = ast.parse(data)
+            tree = parse(data)
         except (SyntaxError, ValueError, MemoryError, RecursionError) as exc:
             return Rewrite(Status.SKIPPED, reason=_syntax_reason(exc))
         sites, notes = detect.find_sites(tree, self.rules, module, is_package, data)
