@@ -29,7 +29,7 @@ class Proposal:
     weak: bool = False  # a plain re-export (no warning): a shim only if someone imports it
 
 
-def _candidate(data: bytes) -> bool:
+def looks_like_shim(data: bytes) -> bool:
     """Worth a parse: it warns, forwards, aliases, or defines nothing at its top level."""
     return (
         b"DeprecationWarning" in data
@@ -73,7 +73,7 @@ def discover(
     own = {
         f.module: f for f in files if f.module is not None and idx.modules.get(f.module) == f.path
     }
-    for module in idx.summarize_where(_candidate, own):  # in parallel for a large tree
+    for module in idx.summarize_where(looks_like_shim, own):  # in parallel for a large tree
         summary = idx.summary(module)
         if summary is not None:
             out.extend(_proposals(idx, own[module], summary))

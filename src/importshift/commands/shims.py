@@ -36,9 +36,9 @@ def _find(loaded: Loaded, opts: Options, discovered: bool = False) -> list[Shim]
     extra = extra_files(rules.root, rules.exclude)
     probe: Callable[[bytes], bool] | None = None
     if discovered:  # discover reads only the files that look like shims: found in this pass
-        from importshift.analysis.discover import _candidate
+        from importshift.analysis.discover import looks_like_shim
 
-        probe = _candidate
+        probe = looks_like_shim
     scanned = read_all(rules, idx, extra, jobs, Asks(probe, _Detect(rules)))
     shims = survey(rules, idx, _outcomes(rules, files, scanned, opts.jobs), scanned)
     if not discovered:
