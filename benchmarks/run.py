@@ -349,7 +349,7 @@ class Bench:
             ("doctor, first run: no index cache, bytecode caches present", scratch),
             ("doctor, first run: no index cache, no bytecode caches", src),
         ):
-            cache = os.path.join(tree, ".migrate", "facts.v3")
+            cache = os.path.join(tree, ".migrate", "facts.v4")
             self.add(
                 f"{what} ({label})",
                 "migrate doctor",
@@ -383,7 +383,7 @@ class Bench:
             base="migrate plan",
         )
         self.cmd(f"python -m compileall -q -j {self.jobs} .  # the first of the two trees")
-        self.cmd(f"rm -f .migrate/facts.v3; migrate -q -j {self.jobs} doctor")
+        self.cmd(f"rm -f .migrate/facts.v4; migrate -q -j {self.jobs} doctor")
 
     def libcst(
         self,

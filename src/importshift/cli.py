@@ -39,6 +39,8 @@ class _Group(click.Group):
             ctx.exit(2)
         except (click.exceptions.Exit, click.ClickException, click.exceptions.Abort):
             raise
+        except BrokenPipeError:
+            raise  # the reader of stdout went away (``| head``): main() ends quietly
         except OSError as exc:  # the machine said no (disk full, permissions): one line
             click.echo(f"error: {exc}", err=True)
             ctx.exit(2)

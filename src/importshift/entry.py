@@ -9,11 +9,6 @@ from __future__ import annotations
 
 import sys
 
-try:  # the C module: ``signal`` itself imports ``enum``, which costs ``check`` 5 ms
-    import _signal as signal
-except ImportError:  # pragma: no cover - an interpreter without it
-    import signal
-
 _VALUE = {"--rules", "--root", "-j", "--jobs", "--format", "--base", "--head", "--stdin-filename"}
 _FLAGS = {
     "-q",
@@ -122,12 +117,27 @@ class _StdOutput:
 
 
 def main() -> None:
-    if hasattr(signal, "SIGPIPE"):  # `migrate plan | head` ends quietly, like any CLI
-        signal.signal(signal.SIGPIPE, signal.SIG_DFL)
-    code = _fast_check(sys.argv[1:])
-    if code is not None:
-        sys.stdout.flush()
-        sys.exit(code)
-    from importshift.cli import main as full
+    # `migrate plan | head` ends quietly, like any CLI: by catching the broken pipe on
+    # stdout, not by SIGPIPE's default action, which would also kill migrate without a word
+    # when a worker process dies under one of its pipes
+    try:
+        code = _fast_check(sys.argv[1:])
+        if code is None:
+            from importshift.cli import main as full
 
-    full()
+            full()
+            return
+        sys.stdout.flush()
+    except BrokenPipeError:
+        _quiet_stdout()
+        sys.exit(141)
+    sys.exit(code)
+
+
+def _quiet_stdout() -> None:
+    """Point stdout at the null device, so that the flush at exit raises nothing more."""
+    import contextlib
+    import os
+
+    with contextlib.suppress(OSError, ValueError):
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())

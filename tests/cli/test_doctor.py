@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+import importlib.machinery
 import json
 import pathlib
+import re
+import sys
+from importlib.machinery import EXTENSION_SUFFIXES
 
 import pytest
 from click.testing import CliRunner
@@ -12,6 +16,8 @@ from helpers import make_tree
 
 from importshift.cli import group
 
+OTHER_VERSION = re.sub(r"(?<=cpython-)\d+|(?<=\.cp)\d+", "399", EXTENSION_SUFFIXES[0])
+FOREIGN = ".cp312-win_amd64.pyd" if sys.platform != "win32" else ".cpython-312-darwin.so"
 FACTORY = "app.services.websocket_manager_factory"
 CANONICAL = "app.websocket_core.canonical_imports"
 
@@ -361,13 +367,24 @@ def test_syntax_verdicts_follow_edits_after_bytecode_and_cache(tmp_path: pathlib
 
     first = doctor()
     assert first.returncode == 0, first.stdout + first.stderr
-    assert (tmp_path / ".migrate" / "facts.v3").exists()
+    assert (tmp_path / ".migrate" / "facts.v4").exists()
     user = tmp_path / "pkg" / "user.py"
     user.write_text("from pkg.ok import X\nY = (X\n\n")  # same size, no longer compiles
     os.utime(user, (old + 5, old + 5))
     second = doctor()
     assert second.returncode == 1
     assert "pkg/user.py:2:5: does not parse: '(' was never closed" in second.stdout
+    # the same edit with the mtime put back: the cache and the bytecode header both still
+    # match size and mtime; the ctime (which nobody can set) gives the edit away
+    user.write_text("from pkg.ok import X\nY = (X)\n")
+    os.utime(user, (old, old))
+    subprocess.run([sys.executable, "-m", "compileall", "-q", str(tmp_path)], check=True)
+    assert doctor().returncode == 0
+    user.write_text("from pkg.ok import X\nY = (X\n\n")
+    os.utime(user, (old, old))
+    third = doctor()
+    assert third.returncode == 1, third.stdout
+    assert "pkg/user.py:2:5: does not parse: '(' was never closed" in third.stdout
 
 
 def test_compiled_modules_module_attributes_and_import_hooks(tmp_path: pathlib.Path) -> None:
@@ -380,8 +397,13 @@ def test_compiled_modules_module_attributes_and_import_hooks(tmp_path: pathlib.P
         {
             "rules.yaml": "version: 1\n",
             "pkg/__init__.py": "",
-            "pkg/_speedups.cpython-312-x86_64-linux-gnu.so": b"\x7fELF",
-            "pkg/native.pyd": b"MZ",
+            f"pkg/_speedups{OTHER_VERSION}": b"\x7fELF",  # built for another CPython
+            f"pkg/native{importlib.machinery.EXTENSION_SUFFIXES[-1]}": b"\x7fELF",
+            f"pkg/foreign{FOREIGN}": b"\x7fELF",  # another platform's build
+            "pkg/docs.py": '"""Never write sys.modules["pkg.x"] = y here; see sys.meta_path."""\n',
+            "pkg/loader.py": (
+                "import sys\n\ndef load(name, module):\n    sys.modules[name] = module\n"
+            ),
             "pkg/plain.py": "X = 1\n",
             "pkg/extern/__init__.py": "import sys\n\nsys.meta_path.append(object())\n",
             "pkg/aliases.py": "import sys\nimport json\n\nsys.modules['pkg.aliases.js'] = json\n",
@@ -394,6 +416,10 @@ def test_compiled_modules_module_attributes_and_import_hooks(tmp_path: pathlib.P
                 "import pkg.aliases.js\n"
                 "from pkg import gone\n"
                 "import pkg.missing\n"
+                "import pkg.foreign\n"
+                "from pkg.docs import nothing\n"
+                "import pkg.docs.below\n"
+                "from pkg.loader import load, load_all\n"
             ),
         },
     )
@@ -403,7 +429,12 @@ def test_compiled_modules_module_attributes_and_import_hooks(tmp_path: pathlib.P
     assert found == [
         "app.py:7:1: cannot import name 'gone' from 'pkg'",
         "app.py:8:1: No module named 'pkg.missing'",
+        "app.py:9:1: No module named 'pkg.foreign'",
+        "app.py:10:1: cannot import name 'nothing' from 'pkg.docs'",
+        "app.py:11:1: No module named 'pkg.docs.below'",
+        "app.py:12:1: cannot import name 'load_all' from 'pkg.loader'",
     ]
+    assert "pkg/docs.py" not in result.stderr and "pkg/loader.py" not in result.stderr
     assert (
         "note: pkg/extern/__init__.py installs an import hook or writes sys.modules: imports "
         "below it in 1 file(s) are decided at run time and not checked" in result.stderr
@@ -435,6 +466,19 @@ def test_guarded_imports_are_marked_and_ranked_after_breaking_ones(tmp_path: pat
             "d.py": "from pkg.moved import thing\n",
             "e.py": "def later():\n    from pkg.moved import thing\n",
             "g.py": "from pkg.moved import thing\n",
+            "h.py": (
+                "try:\n    from pkg.optional import fast\n"
+                "except ImportError as exc:\n    raise RuntimeError('needs fast') from exc\n"
+            ),
+            "i.py": (
+                "try:\n    from pkg import gone_name\n"
+                "except ModuleNotFoundError:\n    gone_name = None\n"
+            ),
+            "j.py": (
+                "try:\n    def later():\n        from pkg.optional import fast\n"
+                "except ImportError:\n    pass\n"
+            ),
+            "k.py": "try:\n    import pkg.absent\nexcept ModuleNotFoundError:\n    pass\n",
             "f.py": (
                 "import typing\nif not typing.TYPE_CHECKING:\n    from pkg.optional import fast\n"
             ),
@@ -443,10 +487,11 @@ def test_guarded_imports_are_marked_and_ranked_after_breaking_ones(tmp_path: pat
     result = invoke(tmp_path, "-v", "doctor")
     assert result.exit_code == 1
     lines = result.stdout.splitlines()
-    assert lines[:3] == [
+    assert lines[:4] == [
         "Missing modules (importing files, most first):",
+        "  pkg.optional [fast]: 6 file(s) (2 only behind a guard)  (no module binds it today)",
         "  pkg.moved [thing]: 3 file(s)  (no module binds it today)",
-        "  pkg.optional [fast]: 4 file(s) (2 only behind a guard)  (no module binds it today)",
+        "  pkg.absent: 1 file(s) (1 only behind a guard)  (no module binds it today)",
     ]
     assert "  a.py:2:5: No module named 'pkg.optional' [behind try/except ImportError]" in lines
     assert "  b.py:3:5: No module named 'pkg.optional' [behind TYPE_CHECKING]" in lines
@@ -454,7 +499,7 @@ def test_guarded_imports_are_marked_and_ranked_after_breaking_ones(tmp_path: pat
     assert "  e.py:2:5: No module named 'pkg.moved'" in lines  # fails when called
     assert "  f.py:3:5: No module named 'pkg.optional'" in lines  # runs: not a guard
     assert not any("README" in line or "Shadowed" in line for line in lines)
-    assert "2 of them behind try/except ImportError or TYPE_CHECKING" in result.stderr
+    assert "3 of them behind a guard (try/except, TYPE_CHECKING)" in result.stderr
     data = json.loads(invoke(tmp_path, "--format", "json", "doctor").stdout)
     assert [(f["path"], f["guard"]) for f in data["findings"]] == [
         ("a.py", "try/except ImportError"),
@@ -464,4 +509,8 @@ def test_guarded_imports_are_marked_and_ranked_after_breaking_ones(tmp_path: pat
         ("e.py", ""),
         ("f.py", ""),
         ("g.py", ""),
+        ("h.py", ""),  # the handler raises again
+        ("i.py", ""),  # a missing name raises ImportError, not ModuleNotFoundError
+        ("j.py", ""),  # fails when later() runs
+        ("k.py", "try/except ModuleNotFoundError"),
     ]

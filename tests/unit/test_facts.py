@@ -9,27 +9,31 @@ import importlib.util
 import os
 import pathlib
 import py_compile
+from collections import defaultdict
 
 import pytest
 
 from benchmarks.corpus import generate
-from importshift.codebase.facts import compiled, compute, facts, verdict_of
+from importshift.codebase.facts import UNREADABLE, compiled, compute, facts, verdict_of
 
 _COMPREHENSIONS = (ast.ListComp, ast.SetComp, ast.DictComp, ast.GeneratorExp)
 
 
 def _module_level_names(tree: ast.Module) -> tuple[set[str], set[str]]:
     """(names bound other than by import, names bound only by import) at module level, by
-    a plain walk over every node that stops at each nested scope (``try: import x`` /
-    ``except: x = None`` makes ``x`` a definition). A walrus is left out: the index does
-    not see one (it reads statements, not expressions)."""
-    defined: set[str] = set()
-    imported: set[str] = set()
+    a plain walk over every node that stops at each nested scope, with the line of each
+    binding; then a name is dropped when a ``del`` directly in the module body comes after
+    every line that binds it (``try: import x`` / ``except: x = None`` makes ``x`` a
+    definition; an ``except ... as`` name and an annotation alone bind nothing)."""
+    lines: dict[str, list[int]] = defaultdict(list)
+    by_import: set[str] = set()
+    assigned: set[str] = set()  # bound other than by import somewhere
     stack: list[ast.AST] = list(tree.body)
     while stack:
         node = stack.pop()
         if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
-            defined.add(node.name)
+            lines[node.name].append(node.lineno)
+            assigned.add(node.name)
             stack.extend(node.decorator_list)
             if not isinstance(node, ast.ClassDef):
                 stack.extend(d for d in node.args.defaults + node.args.kw_defaults if d)
@@ -39,21 +43,37 @@ def _module_level_names(tree: ast.Module) -> tuple[set[str], set[str]]:
         if isinstance(node, (ast.Import, ast.ImportFrom)):
             for alias in node.names:
                 if alias.name != "*":
-                    imported.add(alias.asname or alias.name.partition(".")[0])
+                    name = alias.asname or alias.name.partition(".")[0]
+                    lines[name].append(node.lineno)
+                    by_import.add(name)
             continue
         if isinstance(node, ast.Lambda):
             stack.extend(d for d in node.args.defaults + node.args.kw_defaults if d)
             continue
-        if isinstance(node, _COMPREHENSIONS):
+        if isinstance(node, _COMPREHENSIONS):  # only a walrus inside binds out here
+            stack.extend(n for n in ast.walk(node) if isinstance(n, ast.NamedExpr))
             continue
-        if isinstance(node, ast.Name) and isinstance(node.ctx, (ast.Store, ast.Del)):
-            defined.add(node.id)
-        elif isinstance(node, (ast.ExceptHandler, ast.MatchAs, ast.MatchStar)) and node.name:
-            defined.add(node.name)
+        if isinstance(node, ast.AnnAssign) and node.value is None:
+            continue
+        name = ""
+        if isinstance(node, ast.Name) and isinstance(node.ctx, ast.Store):
+            name = node.id
+        elif isinstance(node, (ast.MatchAs, ast.MatchStar)) and node.name:
+            name = node.name
         elif isinstance(node, ast.MatchMapping) and node.rest:
-            defined.add(node.rest)
+            name = node.rest
+        if name:
+            lines[name].append(node.lineno)  # type: ignore[attr-defined]
+            assigned.add(name)
         stack.extend(ast.iter_child_nodes(node))
-    return defined, imported - defined
+    for stmt in tree.body:
+        if isinstance(stmt, ast.Delete):
+            for target in stmt.targets:
+                for n in ast.walk(target):
+                    if isinstance(n, ast.Name) and all(line < stmt.lineno for line in lines[n.id]):
+                        lines.pop(n.id, None)
+    bound = {name for name, at in lines.items() if at}
+    return bound - (by_import - assigned), bound & (by_import - assigned)
 
 
 EVERY_FORM = """\
@@ -81,8 +101,14 @@ except ImportError as E:
     json = None
 finally:
     FIN = 1
-if WAL:
+if (WAL := 5):
     ELIF = 1
+[(INNER := v) for v in range(3)]
+CLEAN = 1
+REBOUND = 1
+KEPT = 1
+if WAL:
+    del KEPT
 [COMP for COMP in range(3)]
 del GONE
 def func(a=DEFAULT):
@@ -102,6 +128,8 @@ match command:
         pass
 def __getattr__(name):
     return name
+del CLEAN, REBOUND
+REBOUND = 2
 """
 
 
@@ -123,12 +151,16 @@ def test_top_level_names_equal_an_independent_ast_walk(
         got = facts(data, parse=True)
         defined, imported = _module_level_names(tree)
         assert (set(got.defined), set(got.imported)) == (defined, imported)
-        assert got.parsed and got.checked and not got.syntax
+        assert got.parsed and not got.syntax
         compared += 1
     assert compared > 300
     every = facts(EVERY_FORM.encode(), parse=True)
-    assert {"E", "HEAD", "TAIL", "REST", "POINT", "GONE", "F1", "G", "I", "J"} <= set(every.defined)
-    assert {"COMP", "LOCAL", "ATTR", "GLOBAL_IN_FUNC", "q", "WAL"}.isdisjoint(every.defined)
+    assert {"HEAD", "TAIL", "REST", "POINT", "F1", "G", "I", "J", "WAL", "INNER", "KEPT"} <= set(
+        every.defined
+    )
+    gone = {"COMP", "LOCAL", "ATTR", "GLOBAL_IN_FUNC", "q", "v", "E", "GONE", "Y", "CLEAN"}
+    assert gone.isdisjoint(every.defined | every.imported)
+    assert "REBOUND" in every.defined
     assert every.dynamic and every.stars == ((0, "m"),)
     assert set(every.imported) == {"os", "a", "cd", "sib", "yy", "z"}  # json: also assigned
     assert "json" in every.defined
@@ -153,15 +185,18 @@ def _pyc(path: pathlib.Path, **kw: object) -> str:
 
 
 def _forged(tmp_path: pathlib.Path) -> tuple[pathlib.Path, str]:
-    """A file that does not compile, with bytecode whose header names its size and mtime
-    (compiled from good bytes of the same size): what the cache says is what is trusted."""
+    """A file that does not compile, with bytecode written after it whose header names its
+    size and mtime (compiled from good bytes of the same size): what the cache says is what
+    is trusted."""
     src = tmp_path / "mod.py"
     src.write_text("X = (1)\n")
     old = 1_600_000_000
     os.utime(src, (old, old))
     cached = _pyc(src)
+    header = pathlib.Path(cached).read_bytes()
     src.write_text("X = (1\n\n")  # same size, does not compile
     os.utime(src, (old, old))
+    pathlib.Path(cached).write_bytes(header)  # written after the source's last change
     return src, cached
 
 
@@ -234,3 +269,33 @@ def test_hash_based_bytecode_is_checked_against_the_source(tmp_path: pathlib.Pat
     st = src.stat()
     assert not compiled(str(src), src.read_bytes(), st.st_size, st.st_mtime_ns)
     assert importlib.util.cache_from_source(str(src)).endswith(".pyc")
+
+
+def test_a_stub_never_borrows_its_modules_bytecode(tmp_path: pathlib.Path) -> None:
+    """``cache_from_source`` maps ``s.pyi`` to the same file as ``s.py``: that bytecode
+    says nothing about the stub."""
+    (tmp_path / "s.py").write_text("def f(): pass\nX = 1\n")
+    stub = tmp_path / "s.pyi"
+    stub.write_text("def f(): ...\nX = ((\n")
+    old = 1_600_000_000
+    for path in (tmp_path / "s.py", stub):
+        os.utime(path, (old, old))
+    assert (tmp_path / "s.py").stat().st_size == stub.stat().st_size
+    _pyc(tmp_path / "s.py")
+    st = stub.stat()
+    assert not compiled(str(stub), stub.read_bytes(), st.st_size, st.st_mtime_ns, st.st_ctime_ns)
+    assert compute(str(stub), parse=False, verdict=True)[2].startswith("line 2:")
+
+
+@pytest.mark.posix  # a FIFO
+def test_a_fifo_in_place_of_bytecode_or_source_is_never_waited_on(tmp_path: pathlib.Path) -> None:
+    src = tmp_path / "m.py"
+    src.write_text("X = 1\n")
+    cached = pathlib.Path(importlib.util.cache_from_source(str(src)))
+    cached.parent.mkdir()
+    os.mkfifo(cached)
+    key, got, message = compute(str(src), parse=False, verdict=True)  # returns at once
+    assert got is not None and got.checked and message == ""
+    fifo = tmp_path / "f.py"
+    os.mkfifo(fifo)
+    assert compute(str(fifo), parse=False, verdict=True)[1] is UNREADABLE

@@ -223,3 +223,36 @@ def test_a_file_that_kills_a_worker_costs_only_itself(
     idx.build(parse=True)
     assert idx.facts("pkg/bad.py").syntax == "line 0:0: the parser crashed on this file"
     assert idx.bound("pkg.m7") == frozenset({"X7"})
+
+
+@pytest.mark.posix  # the kill is monkeypatched in: only a forked worker inherits it
+def test_a_worker_killed_once_costs_a_retry_not_a_verdict(
+    tmp_path: pathlib.Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A worker killed from outside (here: it kills itself on its first file, once) breaks
+    the pool; the unfinished chunks run again and every file gets its real facts: none is
+    reported as crashing the parser."""
+    from importshift.codebase import facts as facts_module
+    from importshift.codebase import index as index_module
+
+    real = facts_module.facts
+    marker = tmp_path / "killed-once"
+
+    def dying(data: bytes, parse: bool):  # type: ignore[no-untyped-def]
+        try:
+            os.close(os.open(marker, os.O_CREAT | os.O_EXCL))
+        except FileExistsError:
+            return real(data, parse)
+        os._exit(1)
+
+    tree = {f"pkg/m{i}.py": f"X{i} = {i}\n" for i in range(60)}
+    tree["pkg/__init__.py"] = ""
+    root = tmp_path / "tree"
+    make_tree(root, tree)
+    monkeypatch.setattr(facts_module, "facts", dying)
+    monkeypatch.setattr(index_module, "_IN_PROCESS_BELOW", 0)
+    idx = _index(str(root), jobs=2, cache=False)
+    idx.build(parse=True)
+    assert marker.exists()
+    assert not any(idx.facts(f.path).syntax for f in idx.files)
+    assert all(idx.bound(f"pkg.m{i}") == frozenset({f"X{i}"}) for i in range(60))

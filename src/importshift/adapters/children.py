@@ -11,6 +11,7 @@ import select
 import shutil
 import signal
 import subprocess
+import sys
 import tempfile
 import time
 from typing import Any, NamedTuple, TypeAlias
@@ -151,6 +152,21 @@ class ForkServer:
 def source(name: str) -> str:
     with open(os.path.join(os.path.dirname(__file__), name), encoding="utf-8") as fh:
         return fh.read()
+
+
+def die_with_parent() -> None:
+    """In a worker process: be killed when the process that started it dies (Linux's
+    ``PR_SET_PDEATHSIG``), so a killed migrate leaves no worker behind; elsewhere nothing
+    (pool workers there exit when their queue closes)."""
+    if not sys.platform.startswith("linux"):
+        return
+    try:
+        import ctypes
+        import signal
+
+        ctypes.CDLL(None, use_errno=True).prctl(1, signal.SIGKILL, 0, 0, 0)  # PR_SET_PDEATHSIG
+    except (OSError, AttributeError, ImportError):
+        pass
 
 
 def own_group() -> dict[str, Any]:

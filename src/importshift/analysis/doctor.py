@@ -16,23 +16,22 @@ from __future__ import annotations
 
 import ast
 import os
-import re
 from collections import defaultdict
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, replace
 
-from importshift.analysis.platforms import MISSING, guards, unguarded
+from importshift.analysis.platforms import (
+    CAUGHT_MODULE_NOT_FOUND,
+    MISSING,
+    guards,
+    unguarded,
+)
 from importshift.analysis.suggest import Missing, Suggestion, suggest
 from importshift.codebase import scan
 from importshift.codebase.files import PYTHON, kind_of
 from importshift.codebase.index import CodeIndex
 from importshift.core import dotted
 from importshift.core.model import SourceFile
-
-# a meta path finder, or a module that puts entries into sys.modules by hand
-_HOOK = re.compile(
-    rb"\bsys\.meta_path\b|\bsys\.modules\s*(?:\[[^\]]+\]\s*=[^=]|\.update\b|\.setdefault\b)"
-)
 
 
 @dataclass(frozen=True, slots=True)
@@ -165,6 +164,48 @@ def _imported_from(idx: CodeIndex, files: list[SourceFile], ours: set[str]) -> l
     return sorted(out)
 
 
+def _installs_hook(data: bytes) -> bool:
+    """Whether a module's code (not its strings or comments) uses ``sys.meta_path``
+    anywhere (a finder installed by a helper counts), or writes ``sys.modules`` at its top
+    level (``sys.modules[...] = ...``, ``.update``, ``.setdefault``): what lies below it is
+    then decided at run time. A loader function that writes sys.modules does not count."""
+    if b"meta_path" not in data and b"sys.modules" not in data:
+        return False
+    try:
+        tree = ast.parse(data)
+    except (SyntaxError, ValueError, RecursionError, MemoryError):
+        return False
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Attribute) and node.attr == "meta_path" and _is_sys(node.value):
+            return True
+    stack: list[ast.AST] = list(tree.body)
+    while stack:
+        node = stack.pop()
+        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda, ast.ClassDef)):
+            continue
+        if _writes_sys_modules(node):
+            return True
+        stack.extend(ast.iter_child_nodes(node))
+    return False
+
+
+def _writes_sys_modules(node: ast.AST) -> bool:
+    """``sys.modules[...] = ...``, ``sys.modules.update(...)``, ``.setdefault(...)``."""
+    if isinstance(node, ast.Subscript) and isinstance(node.ctx, ast.Store):
+        return _is_sys_modules(node.value)
+    if isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute):
+        return node.func.attr in ("update", "setdefault") and _is_sys_modules(node.func.value)
+    return False
+
+
+def _is_sys(node: ast.AST) -> bool:
+    return isinstance(node, ast.Name) and node.id == "sys"
+
+
+def _is_sys_modules(node: ast.AST) -> bool:
+    return isinstance(node, ast.Attribute) and node.attr == "modules" and _is_sys(node.value)
+
+
 def _off_roots(idx: CodeIndex, installed: frozenset[str]) -> tuple[str, ...]:
     """Folders whose packages are imported as top-level names although the folder is not a
     source root (``src/app`` imported as ``app``): those imports are not checked."""
@@ -220,7 +261,14 @@ def _confirmed(data: bytes, found: list[Finding]) -> list[Finding]:
         return found
     lines = {n.lineno for n in ast.walk(tree) if isinstance(n, (ast.Import, ast.ImportFrom))}
     guarded = guards(tree)
-    return [replace(x, guard=guarded.get(x.line, "")) for x in found if x.line in lines]
+    out = []
+    for x in found:
+        if x.line in lines:
+            guard = guarded.get(x.line, "")
+            if guard == CAUGHT_MODULE_NOT_FOUND and x.kind != "module":
+                guard = ""  # "cannot import name" raises ImportError, which it lets through
+            out.append(replace(x, guard=guard))
+    return out
 
 
 def _check(idx: CodeIndex, f: SourceFile, stmt: scan.ImportStmt, ours: set[str]) -> list[Finding]:
@@ -271,8 +319,7 @@ def _hooked(idx: CodeIndex, findings: list[Finding]) -> tuple[list[Finding], lis
     def hook_of(module: str) -> str:
         if module not in hooks:
             path = idx.modules.get(module) or ""
-            data = _read(idx.root, path) if path else b""
-            hooks[module] = path if _HOOK.search(data) else ""
+            hooks[module] = path if path and _installs_hook(_read(idx.root, path)) else ""
         return hooks[module]
 
     kept: list[Finding] = []

@@ -94,12 +94,38 @@ def _platform_test(test: ast.expr) -> bool:
 
 
 _TRIES: tuple[type[ast.Try], ...] = (ast.Try, getattr(ast, "TryStar", ast.Try))  # 3.11: except*
+_WIDE = {"ImportError", "Exception", "BaseException"}
+CAUGHT_IMPORT_ERROR = "try/except ImportError"
+CAUGHT_MODULE_NOT_FOUND = "try/except ModuleNotFoundError"
+
+
+def _caught(node: ast.Try) -> str:
+    """What a try statement's handlers swallow of a failed import: ImportError (or wider),
+    ModuleNotFoundError only, or nothing. A handler that raises again swallows nothing."""
+    best = ""
+    for handler in node.handlers:
+        if any(isinstance(stmt, ast.Raise) for stmt in handler.body):
+            continue
+        if handler.type is None:
+            return CAUGHT_IMPORT_ERROR
+        names = {
+            n.id if isinstance(n, ast.Name) else n.attr
+            for n in ast.walk(handler.type)
+            if isinstance(n, (ast.Name, ast.Attribute))
+        }
+        if names & _WIDE:
+            return CAUGHT_IMPORT_ERROR
+        if "ModuleNotFoundError" in names:
+            best = CAUGHT_MODULE_NOT_FOUND
+    return best
 
 
 def guards(tree: ast.Module) -> dict[int, str]:
     """Line -> guard of every import statement that cannot fail an import of its file:
-    inside a ``try`` whose handlers catch ImportError (or wider), or under
-    ``if TYPE_CHECKING:`` (never run)."""
+    inside a ``try`` whose handlers swallow ImportError (``CAUGHT_IMPORT_ERROR``) or only
+    ModuleNotFoundError (``CAUGHT_MODULE_NOT_FOUND``: "cannot import name" still fails), or
+    under ``if TYPE_CHECKING:`` (never run). A function body starts unguarded: its imports
+    fail when it is called, wherever it is defined."""
     out: dict[int, str] = {}
 
     def visit(nodes: list[ast.stmt], guard: str) -> None:
@@ -108,8 +134,7 @@ def guards(tree: ast.Module) -> dict[int, str]:
                 if guard:
                     out[node.lineno] = guard
             elif isinstance(node, _TRIES):
-                caught = "try/except ImportError" if _catches_import_error(node) else ""
-                visit(node.body, caught or guard)
+                visit(node.body, _caught(node) or guard)
                 for handler in node.handlers:
                     visit(handler.body, guard)
                 visit(node.orelse + node.finalbody, guard)
@@ -122,7 +147,9 @@ def guards(tree: ast.Module) -> dict[int, str]:
                 visit(node.orelse, guard)
             elif isinstance(node, (ast.For, ast.While, ast.With, ast.AsyncFor, ast.AsyncWith)):
                 visit(node.body + getattr(node, "orelse", []), guard)
-            elif isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+            elif isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
+                visit(node.body, "")
+            elif isinstance(node, ast.ClassDef):
                 visit(node.body, guard)
 
     visit(tree.body, "")

@@ -17,6 +17,7 @@ import sys
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import NamedTuple
 
+from importshift.adapters.children import die_with_parent
 from importshift.analysis.uses import ALL, MODULE, PyFinder, Use
 from importshift.codebase.facts import Facts, facts
 from importshift.codebase.files import NEVER_DESCEND
@@ -199,7 +200,7 @@ def scan_files(
     ctx = multiprocessing.get_context(method)
     parts: list[Scanned] = []
     retry: list[Target] = []
-    with ProcessPoolExecutor(jobs, mp_context=ctx) as pool:
+    with ProcessPoolExecutor(jobs, mp_context=ctx, initializer=die_with_parent) as pool:
         futures = [(c, pool.submit(_scan_chunk, root, c, shims, asks)) for c in chunks]
         for chunk, future in futures:
             try:
@@ -207,7 +208,7 @@ def scan_files(
             except BrokenProcessPool:
                 retry.extend(chunk)
     for target in retry:  # one file per fresh worker: find the file that kills it
-        with ProcessPoolExecutor(1, mp_context=ctx) as pool:
+        with ProcessPoolExecutor(1, mp_context=ctx, initializer=die_with_parent) as pool:
             try:
                 parts.append(pool.submit(_scan_chunk, root, [target], shims, asks).result())
             except BrokenProcessPool:

@@ -22,15 +22,15 @@ import contextlib
 import importlib.util
 import marshal
 import os
-import symtable
+import stat
 import time
 from dataclasses import dataclass, replace
 
 from importshift.codebase import scan
 from importshift.codebase.scan import ImportStmt
 
-_FORMAT = 3
-CACHE_NAME = "facts.v3"
+_FORMAT = 4
+CACHE_NAME = "facts.v4"
 _RACY_NS = 2_000_000_000
 
 
@@ -64,16 +64,17 @@ def facts(data: bytes, parse: bool) -> Facts:
         return _broken(imports, data, _message(exc))
     defined, imported = _top_level(tree)
     dynamic = "__getattr__" in defined
-    return Facts(imports, defined, imported, stars, dynamic, "", True, False, True)
+    # the grammar holds; whether the compiler accepts it is another question (``compute``)
+    return Facts(imports, defined, imported, stars, dynamic, "", True, False, False)
 
 
 def verdict_of(data: bytes) -> str:
-    """The compiler's message for bytes that do not compile, "" for bytes that do. From the
-    symbol table pass: the parser and the scope checks, no ``ast`` objects (about 1.6 times
-    faster than ``ast.parse``), and what ``import`` would reject besides the grammar."""
+    """The compiler's message for bytes that do not compile, "" for bytes that do: what
+    ``import`` would reject, the grammar and the compiler's own checks (``return`` outside a
+    function, a late ``from __future__``, ``nonlocal`` at the top level)."""
     try:
-        symtable.symtable(data, "<module>", "exec")  # type: ignore[arg-type]
-    except (SyntaxError, ValueError, RecursionError, MemoryError) as exc:
+        compile(data, "<module>", "exec", dont_inherit=True)
+    except (SyntaxError, ValueError, RecursionError, MemoryError, OverflowError) as exc:
         return _message(exc)
     return ""
 
@@ -85,47 +86,87 @@ def _message(exc: BaseException) -> str:
 
 
 def _top_level(tree: ast.Module) -> tuple[frozenset[str], frozenset[str]]:
-    """(names the top level binds other than by import, names only imports bind), through
-    every compound statement (if/try/with/for/while/match) but not into functions, classes
-    or expressions (a walrus at the top level is not seen)."""
-    defined: set[str] = set()
-    imported: set[str] = set()
-    stack: list[ast.AST] = list(reversed(tree.body))
+    """(names the top level binds other than by import, names only imports bind), in
+    order, through every compound statement (if/try/with/for/while/match) but not into
+    functions or classes. A walrus binds (in a comprehension too); an annotation alone, the
+    name of an ``except ... as`` (deleted when the handler ends) and a name a top-level
+    ``del`` removes, unless bound again later, do not."""
+    bound: dict[str, bool] = {}  # name -> bound by an import only
+
+    def visit(body: list[ast.stmt], top: bool) -> None:
+        for node in body:
+            for name in _walrus(node):
+                bound[name] = False
+            if isinstance(node, ast.Delete):
+                if top:  # a del inside a block may not run: the name may still be bound
+                    for name in (n for t in node.targets for n in _stored(t)):
+                        bound.pop(name, None)
+                continue
+            if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
+                bound[node.name] = False
+                continue
+            if isinstance(node, (ast.Import, ast.ImportFrom)):
+                for alias in node.names:
+                    if alias.name != "*":
+                        local = alias.asname or alias.name.partition(".")[0]
+                        bound[local] = bound.get(local, True)
+                continue
+            for name in (n for t in _targets(node) for n in _stored(t)):
+                bound[name] = False
+            for nested in _blocks(node):
+                visit(nested, False)
+
+    visit(tree.body, True)
+    defined = frozenset(n for n, by_import in bound.items() if not by_import)
+    return defined, frozenset(n for n, by_import in bound.items() if by_import)
+
+
+def _targets(node: ast.stmt) -> list[ast.AST]:
+    if isinstance(node, ast.Assign):
+        return list(node.targets)
+    if isinstance(node, ast.AnnAssign):
+        return [node.target] if node.value is not None else []  # ``x: int`` binds nothing
+    if isinstance(node, (ast.AugAssign, ast.For, ast.AsyncFor)):
+        return [node.target]
+    if isinstance(node, (ast.With, ast.AsyncWith)):
+        return [i.optional_vars for i in node.items if i.optional_vars]
+    if isinstance(node, ast.Match):
+        return [case.pattern for case in node.cases]
+    return []
+
+
+def _blocks(node: ast.stmt) -> list[list[ast.stmt]]:
+    """The statement lists nested in a compound statement (not in functions, classes)."""
+    if isinstance(node, (ast.For, ast.AsyncFor, ast.While, ast.If)):
+        return [node.body, node.orelse]
+    if isinstance(node, (ast.With, ast.AsyncWith)):
+        return [node.body]
+    if isinstance(node, _TRIES):
+        return [node.body, *(h.body for h in node.handlers), node.orelse, node.finalbody]
+    if isinstance(node, ast.Match):
+        return [case.body for case in node.cases]
+    return []
+
+
+_TRIES: tuple[type[ast.Try], ...] = (ast.Try, getattr(ast, "TryStar", ast.Try))  # 3.11: except*
+
+
+def _walrus(node: ast.stmt) -> list[str]:
+    """Targets of ``:=`` in a statement's own expressions (a comprehension's included: it
+    binds in the enclosing scope), not in nested statements, lambdas or handler bodies."""
+    out: list[str] = []
+    stack: list[ast.AST] = [
+        c for c in ast.iter_child_nodes(node) if not isinstance(c, (ast.stmt, ast.ExceptHandler))
+    ]
+    if isinstance(node, ast.Match):
+        stack.extend(case.guard for case in node.cases if case.guard)
     while stack:
-        node = stack.pop()
-        targets: list[ast.AST] = []
-        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef)):
-            defined.add(node.name)
-        elif isinstance(node, (ast.Import, ast.ImportFrom)):
-            for alias in node.names:
-                if alias.name != "*":
-                    imported.add(alias.asname or alias.name.partition(".")[0])
-        elif isinstance(node, ast.Assign):
-            targets = list(node.targets)
-        elif isinstance(node, (ast.AnnAssign, ast.AugAssign, ast.For, ast.AsyncFor)):
-            targets = [node.target]
-        elif isinstance(node, ast.Delete):
-            targets = list(node.targets)
-        elif isinstance(node, (ast.With, ast.AsyncWith)):
-            targets = [i.optional_vars for i in node.items if i.optional_vars]
-        elif isinstance(node, ast.ExceptHandler) and node.name:
-            defined.add(node.name)
-        elif isinstance(node, ast.match_case):
-            targets = [node.pattern]
-        if isinstance(node, (ast.For, ast.AsyncFor, ast.While, ast.If, ast.With, ast.AsyncWith)):
-            stack.extend(reversed([*node.body, *getattr(node, "orelse", [])]))
-        elif isinstance(node, (ast.Try, getattr(ast, "TryStar", ast.Try))):
-            nested = [*node.body, *node.handlers, *node.orelse, *node.finalbody]  # type: ignore[attr-defined]
-            stack.extend(reversed(nested))
-        elif isinstance(node, ast.ExceptHandler):
-            stack.extend(reversed(node.body))
-        elif isinstance(node, ast.Match):
-            stack.extend(reversed(node.cases))
-        elif isinstance(node, ast.match_case):
-            stack.extend(reversed(node.body))
-        for target in targets:
-            defined.update(_stored(target))
-    return frozenset(defined), frozenset(imported - defined)
+        child = stack.pop()
+        if isinstance(child, ast.NamedExpr) and isinstance(child.target, ast.Name):
+            out.append(child.target.id)
+        if not isinstance(child, (ast.Lambda, ast.stmt)):
+            stack.extend(ast.iter_child_nodes(child))
+    return out
 
 
 def _stored(target: ast.AST) -> list[str]:
@@ -146,19 +187,30 @@ def _broken(imports: tuple[ImportStmt, ...], data: bytes, message: str) -> Facts
     return Facts(imports, textual, frozenset(), (), False, message, True, False, True)
 
 
-def compiled(full: str, data: bytes, size: int, mtime_ns: int) -> bool:
+def compiled(full: str, data: bytes, size: int, mtime_ns: int, ctime_ns: int = 0) -> bool:
     """Whether this interpreter's bytecode cache proves that these exact bytes compile:
-    a ``__pycache__`` file with this interpreter's magic number, written no earlier than the
-    source, whose header names the source's mtime and size (or its hash). Python trusts the
-    same header to skip compiling on import."""
+    a ``__pycache__`` file of a ``.py`` source with this interpreter's magic number, whose
+    header names the source's mtime and size (or its hash), written no earlier than the
+    source's last change (its ctime: an mtime put back by hand does not hide an edit).
+    Python trusts the same header to skip compiling on import."""
+    if not full.endswith(".py"):
+        return False  # a stub or a script shares no bytecode file with its module
     try:
         cached = importlib.util.cache_from_source(full)
-        with open(cached, "rb") as fh:
-            header = fh.read(16)
-            written = os.fstat(fh.fileno()).st_mtime_ns
+        fd = os.open(cached, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))  # a FIFO: no wait
     except (OSError, ValueError, NotImplementedError):
         return False
-    if len(header) < 16 or header[:4] != importlib.util.MAGIC_NUMBER or written < mtime_ns:
+    try:
+        st = os.fstat(fd)
+        header = os.read(fd, 16) if stat.S_ISREG(st.st_mode) else b""
+    except OSError:
+        return False
+    finally:
+        os.close(fd)
+    written = st.st_mtime_ns
+    if len(header) < 16 or header[:4] != importlib.util.MAGIC_NUMBER:
+        return False
+    if written < mtime_ns or written < ctime_ns:
         return False
     flags = int.from_bytes(header[4:8], "little")
     if flags == 0:
@@ -202,12 +254,12 @@ def _decode(raw: tuple) -> Facts:  # type: ignore[type-arg]
 
 
 class FactCache:
-    """``path -> (size, mtime_ns, facts)`` for one root, in ``.migrate/facts.v3``."""
+    """``path -> (size, mtime_ns, ctime_ns, facts)`` for one root, in ``.migrate/facts.v4``."""
 
     def __init__(self, root: str, enabled: bool = True) -> None:
         self.path = os.path.join(root, ".migrate", CACHE_NAME)
         self.enabled = enabled
-        self.entries: dict[str, tuple[int, int, tuple[object, ...]]] = {}
+        self.entries: dict[str, tuple[int, int, int, tuple[object, ...]]] = {}
         self.dirty = False
         if enabled:
             self._load()
@@ -223,20 +275,20 @@ class FactCache:
             if isinstance(entries, dict):
                 self.entries = entries
 
-    def get(self, rel: str, size: int, mtime: int) -> Facts | None:
+    def get(self, rel: str, key: Key) -> Facts | None:
         entry = self.entries.get(rel)
-        if entry is None or entry[0] != size or entry[1] != mtime:
+        if entry is None or entry[:3] != key:
             return None
         try:
-            return _decode(entry[2])
+            return _decode(entry[3])
         except (TypeError, ValueError):
             return None
 
-    def put(self, rel: str, size: int, mtime: int, value: Facts) -> None:
+    def put(self, rel: str, key: Key, value: Facts) -> None:
         """Remember ``value``, unless the file changed too recently for its mtime to tell
         a later edit of the same size apart (the "racy" window git also guards against)."""
-        if self.enabled and not value.unreadable and time.time_ns() - mtime > _RACY_NS:
-            self.entries[rel] = (size, mtime, _encode(value))
+        if self.enabled and not value.unreadable and time.time_ns() - key[1] > _RACY_NS:
+            self.entries[rel] = (*key, _encode(value))
             self.dirty = True
 
     def save(self) -> None:
@@ -264,32 +316,58 @@ def enough(found: Facts, parse: bool, verdict: bool) -> bool:
     return found.parsed if parse else (found.checked or not verdict)
 
 
+Key = tuple[int, int, int]  # (size, mtime_ns, ctime_ns): an edit moves ctime even when
+# the mtime is put back
+
+
 def compute(
-    full: str, parse: bool, verdict: bool, known: tuple[int, int] | None = None
-) -> tuple[tuple[int, int] | None, Facts | None, str]:
+    full: str, parse: bool, verdict: bool, known: Key | None = None
+) -> tuple[Key | None, Facts | None, str]:
     """(stat key, facts, verdict) of one file read from disk: facts parsed when ``parse``;
     with ``verdict``, whether the file compiles, proven by the bytecode cache or else by
     the compiler. ``known``: the stat key of textual facts the caller already holds; when
-    the file still has it and only the verdict is asked, no facts are computed (None)."""
+    the file still has it and only the verdict is asked, no facts are computed (None).
+    Anything but a regular file (a FIFO, a device) is unreadable: it is never waited on."""
     key = stat_key(full)
-    try:
-        with open(full, "rb") as fh:
-            data = fh.read()
-    except OSError:
+    data = read_regular(full)
+    if data is None:
         return key, UNREADABLE, ""
-    if parse or not verdict:
+    if not verdict:
         return key, facts(data, parse), ""
+    found = facts(data, parse) if parse else None
+    if found is not None and found.checked:  # the parser already said no
+        return key, found, found.syntax
     proven = key is not None and compiled(full, data, *key)
     message = "" if proven else verdict_of(data)
-    if known is not None and key == known:
+    if found is None and known is not None and key == known:
         return key, None, message
-    return key, replace(facts(data, False), syntax=message, checked=True), message
+    base = found if found is not None else facts(data, False)
+    if message and not base.parsed:
+        base = _broken(base.imports, data, message)
+    return key, replace(base, syntax=message, checked=True), message
 
 
-def stat_key(full: str) -> tuple[int, int] | None:
-    """(size, mtime_ns) of a file, None when it cannot be read."""
+def read_regular(full: str) -> bytes | None:
+    """A regular file's bytes; None for anything else or an error (never blocks)."""
+    try:
+        fd = os.open(full, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_BINARY", 0))
+    except OSError:
+        return None
+    try:
+        if not stat.S_ISREG(os.fstat(fd).st_mode):
+            return None
+        with os.fdopen(fd, "rb", closefd=False) as fh:
+            return fh.read()
+    except OSError:
+        return None
+    finally:
+        os.close(fd)
+
+
+def stat_key(full: str) -> Key | None:
+    """(size, mtime_ns, ctime_ns) of a file, None when it cannot be read."""
     try:
         st = os.stat(full)
     except OSError:
         return None
-    return st.st_size, st.st_mtime_ns
+    return st.st_size, st.st_mtime_ns, st.st_ctime_ns

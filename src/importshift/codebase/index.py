@@ -26,7 +26,17 @@ from concurrent.futures.process import BrokenProcessPool
 from dataclasses import replace
 from typing import TypeVar
 
-from importshift.codebase.facts import UNREADABLE, FactCache, Facts, compute, enough, stat_key
+from importshift.adapters.children import die_with_parent
+from importshift.codebase.facts import (
+    UNREADABLE,
+    FactCache,
+    Facts,
+    Key,
+    compute,
+    enough,
+    read_regular,
+    stat_key,
+)
 from importshift.codebase.lookup import extension_in
 from importshift.codebase.scan import ImportStmt
 from importshift.codebase.summary import Summary, summarize
@@ -52,7 +62,7 @@ def _summary(
         return True, None
     if wanted is not None and not wanted(data):
         return False, None
-    return True, summarize(data, module, path.endswith("__init__.py"), full)
+    return True, summarize(data, module, path.endswith("__init__.py"))
 
 
 def _summaries(
@@ -62,19 +72,15 @@ def _summaries(
 
 
 def _read(full: str) -> bytes | None:
-    try:
-        with open(full, "rb") as fh:
-            return fh.read()
-    except OSError:
-        return None
+    return read_regular(full)
 
 
-Job = tuple[str, "tuple[int, int] | None", bool]  # (path, stat key of facts held, parse)
+Job = tuple[str, "Key | None", bool]  # (path, stat key of facts held, parse)
 
 
 def _chunk(
     root: str, jobs: list[Job], verdict: bool
-) -> list[tuple[str, tuple[int, int] | None, Facts | None, str]]:
+) -> list[tuple[str, Key | None, Facts | None, str]]:
     return [
         (rel, *compute(os.path.join(root, rel), parse, verdict, known))
         for rel, known, parse in jobs
@@ -100,7 +106,7 @@ class CodeIndex:
         self._use_cache = cache
         self._cache: FactCache | None = None
         self._facts: dict[str, Facts] = {}
-        self._keys: dict[str, tuple[int, int] | None] = {}  # stat key the facts were read at
+        self._keys: dict[str, Key | None] = {}  # stat key the facts were read at
         self._folders: dict[str, set[str]] | None = None  # package -> folders of its modules
         self._listings: dict[str, frozenset[str]] = {}
         self._bound: dict[str, frozenset[str] | None] = {}
@@ -160,7 +166,7 @@ class CodeIndex:
             if known is not None and enough(known, names, verdict):
                 continue
             key = stat_key(os.path.join(self.root, rel))
-            cached = self.cache.get(rel, *key) if key else None
+            cached = self.cache.get(rel, key) if key else None
             if cached is not None and enough(cached, names, verdict):
                 self._facts[rel] = cached
                 self._keys[rel] = key
@@ -176,13 +182,13 @@ class CodeIndex:
             self._facts[rel] = found
             self._keys[rel] = key
             if key:
-                self.cache.put(rel, *key, found)
+                self.cache.put(rel, key, found)
         if save:
             self.cache.save()
 
     def _compute(
         self, todo: list[Job], verdict: bool
-    ) -> Iterator[tuple[str, tuple[int, int] | None, Facts | None, str]]:
+    ) -> Iterator[tuple[str, Key | None, Facts | None, str]]:
         crashed = replace(UNREADABLE, syntax="line 0:0: the parser crashed on this file")
         yield from self._pooled(
             todo,
@@ -205,19 +211,27 @@ class CodeIndex:
             yield from here(todo)
             return
         func, root, arg = there
-        size = max(32, min(512, len(todo) // (self.jobs * 6) or 1))
-        chunks = [todo[i : i + size] for i in range(0, len(todo), size)]
         ctx = multiprocessing.get_context("fork" if hasattr(os, "fork") else "spawn")
-        retry: list[_T] = []
-        with ProcessPoolExecutor(self.jobs, mp_context=ctx) as pool:
-            futures = [(c, pool.submit(func, root, c, arg)) for c in chunks]
-            for chunk, future in futures:
-                try:
-                    yield from future.result()
-                except BrokenProcessPool:
-                    retry.extend(chunk)
-        for item in retry:  # one item per fresh worker: find the file that kills the parser
-            with ProcessPoolExecutor(1, mp_context=ctx) as pool:
+        size = max(32, min(512, len(todo) // (self.jobs * 6) or 1))
+        # a worker that dies (killed from outside, or a parser crash) breaks the whole pool:
+        # the unfinished chunks run again in a fresh pool, in smaller pieces, then one item
+        # per fresh worker, where a file that still kills it gives ``crashed``
+        for piece in (size, max(1, size // 8)):
+            chunks = [todo[i : i + piece] for i in range(0, len(todo), piece)]
+            todo = []
+            with ProcessPoolExecutor(
+                self.jobs, mp_context=ctx, initializer=die_with_parent
+            ) as pool:
+                futures = [(c, pool.submit(func, root, c, arg)) for c in chunks]
+                for chunk, future in futures:
+                    try:
+                        yield from future.result()
+                    except BrokenProcessPool:
+                        todo.extend(chunk)
+            if not todo:
+                return
+        for item in todo:
+            with ProcessPoolExecutor(1, mp_context=ctx, initializer=die_with_parent) as pool:
                 try:
                     yield from pool.submit(func, root, [item], arg).result()
                 except BrokenProcessPool:

@@ -9,7 +9,9 @@ folder.
 
 from __future__ import annotations
 
+import importlib.machinery
 import os
+import re
 from collections.abc import Iterable
 
 from importshift.core import dotted
@@ -70,9 +72,24 @@ class ModuleLookup:
         return namespace
 
 
+def _suffixes() -> re.Pattern[str]:
+    """This platform's extension-module suffixes, for any CPython version (a tree built for
+    the project's interpreter may not be built for ours): ``.cpython-312-x86_64-linux-gnu.so``
+    as well as ``.cpython-311-...``, ``.abi3.so``, ``.so``; ``.cp312-win_amd64.pyd``, ``.pyd``
+    on Windows. Another platform's build is no module here."""
+    parts = []
+    for suffix in importlib.machinery.EXTENSION_SUFFIXES:
+        pieces = re.split(r"(?<=\.cpython-)\d+|(?<=\.cp)\d+", suffix)  # the version digits
+        parts.append(r"\d+".join(re.escape(p) for p in pieces))
+    return re.compile("(?:" + "|".join(parts) + ")$")
+
+
+_EXTENSION = _suffixes()
+
+
 def extension_in(folder: str, leaf: str, listings: dict[str, frozenset[str]]) -> bool:
-    """An extension module ``leaf`` in ``folder`` (``leaf.so``, ``leaf.pyd``, ABI-tagged such
-    as ``leaf.cpython-312-x86_64-linux-gnu.so``); ``listings`` memoizes each folder's names."""
+    """An extension module ``leaf`` in ``folder`` built for this platform (any CPython
+    version); ``listings`` memoizes each folder's names."""
     entries = listings.get(folder)
     if entries is None:
         try:
@@ -81,4 +98,6 @@ def extension_in(folder: str, leaf: str, listings: dict[str, frozenset[str]]) ->
             entries = frozenset()
         listings[folder] = entries
     prefix = leaf + "."
-    return any(e.startswith(prefix) and e.endswith((".so", ".pyd")) for e in entries)
+    return any(
+        e.startswith(prefix) and _EXTENSION.fullmatch(e[len(leaf) :]) is not None for e in entries
+    )

@@ -32,26 +32,22 @@ class Summary:
 
 
 class _Used:
-    """The names a module reads, computed from its bytes when first asked. Sent to another
-    process, it carries the file's path, not its bytes."""
+    """The names a module reads, computed from its bytes when first asked (the bytes go
+    along when it is sent to another process: never read again from a file that may have
+    changed since)."""
 
-    __slots__ = ("_data", "_path", "_names")
+    __slots__ = ("_data", "_names")
 
-    def __init__(self, data: bytes | None, path: str = "") -> None:
+    def __init__(self, data: bytes | None, names: frozenset[str] | None = None) -> None:
         self._data = data
-        self._path = path
-        self._names: frozenset[str] | None = None
+        self._names = names
 
-    def __reduce__(self) -> tuple[type[_Used], tuple[None, str]]:
-        return (_Used, (None, self._path))
+    def __reduce__(self) -> tuple[type[_Used], tuple[bytes | None, frozenset[str] | None]]:
+        return (_Used, (self._data, self._names))
 
     def names(self) -> frozenset[str]:
         if self._names is None:
-            data = self._data
-            if data is None:
-                with open(self._path, "rb") as fh:
-                    data = fh.read()
-            tree = ast.parse(data)
+            tree = ast.parse(self._data or b"")
             self._names = frozenset(
                 n.id
                 for n in ast.walk(tree)
@@ -61,7 +57,7 @@ class _Used:
         return self._names
 
 
-def summarize(data: bytes, module: str, is_package: bool, path: str = "") -> Summary | None:
+def summarize(data: bytes, module: str, is_package: bool) -> Summary | None:
     try:
         tree = ast.parse(data)
     except (SyntaxError, ValueError, RecursionError, MemoryError):
@@ -123,7 +119,7 @@ def summarize(data: bytes, module: str, is_package: bool, path: str = "") -> Sum
         warns,
         tuple(getattr_targets),
         shim_only,
-        _Used(data, path),
+        _Used(data),
     )
 
 

@@ -41,8 +41,8 @@ def summary_line(report: Report) -> str:
     guarded = sum(1 for f in report.findings if f.guard)
     if guarded:
         parts.append(
-            f"{guarded} of them behind try/except ImportError or TYPE_CHECKING "
-            "(not import errors when the file runs)"
+            f"{guarded} of them behind a guard (try/except, TYPE_CHECKING): "
+            "not import errors when the file runs"
         )
     return f"{len(report.findings)} problem(s) in {files} of {report.files} file(s): " + ", ".join(
         parts
