@@ -362,11 +362,11 @@ class Bench:
                 base="migrate plan",
             )
         floor = (
-            "import os, symtable, sys\n"
+            "import os, sys\n"
             "from multiprocessing import Pool\n"
             "def one(p):\n"
             "    try:\n"
-            "        symtable.symtable(open(p, 'rb').read(), p, 'exec')\n"
+            "        compile(open(p, 'rb').read(), p, 'exec', dont_inherit=True)\n"
             "    except (SyntaxError, ValueError):\n"
             "        return 1\n"
             "    return 0\n"

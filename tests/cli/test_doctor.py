@@ -121,12 +121,19 @@ def test_syntax_errors_are_their_own_findings(tmp_path: pathlib.Path) -> None:
             "pkg/__init__.py": "",
             "pkg/ok.py": "X = 1\n",
             "tests/test_broken.py": "from pkg.ok import X\n\ndef test_x(:\n    pass\n",
+            # the grammar holds, the compiler says no: whether or not someone imports it
+            "pkg/compiled.py": "def f():\n    pass\n\nreturn 1\n",
+            "pkg/late.py": "X = 1\nfrom __future__ import annotations\n",
+            "user.py": "from pkg.compiled import f\n",
         },
     )
     result = invoke(tmp_path, "doctor")
     assert result.exit_code == 1
     assert result.stdout.splitlines() == [
         "Files that do not parse:",
+        "  pkg/compiled.py:4:1: does not parse: 'return' outside function",
+        "  pkg/late.py:2:1: does not parse: from __future__ imports must occur at the "
+        "beginning of the file",
         "  tests/test_broken.py:3:12: does not parse: invalid syntax",
     ]
     data = json.loads(invoke(tmp_path, "--format", "json", "doctor").stdout)

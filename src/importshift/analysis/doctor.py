@@ -86,13 +86,12 @@ def examine(
     """Every finding in ``files``; ``learned`` (old -> new, from git) ranks suggestions;
     ``installed`` are top-level folders an installed distribution wins over."""
     files = [f for f in files if kind_of(f.path) == PYTHON]  # not docs, notebooks, configs
-    idx.build(parse=False)  # every file: import statements and textual definitions
+    # one pass over the files examined: import statements, and whether each compiles
+    idx.build(parse=False, verdict=True, paths=[f.path for f in files])
+    idx.build(parse=False)  # the rest of the tree: import statements and definitions
     ours = idx.top_levels - installed
-    # then one pass: exact names of the modules the examined files import names from, and
-    # whether each examined file compiles (a parse answers both; the rest need the verdict)
-    exact = _imported_from(idx, files, ours)
-    every = dict.fromkeys([*(f.path for f in files), *exact])
-    idx.build(parse=False, verdict=True, paths=every, exact=exact)
+    # exact names of the modules the examined files import names from (verdicts are kept)
+    idx.build(parse=True, paths=_imported_from(idx, files, ours))
     missing_platform = MISSING.get(platform or "", frozenset())
     findings: list[Finding] = []
     unreadable = []

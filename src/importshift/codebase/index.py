@@ -152,16 +152,14 @@ class CodeIndex:
         paths: Iterable[str] | None = None,
         verdict: bool = False,
         save: bool = True,
-        exact: Iterable[str] = (),
     ) -> None:
         """Facts for every file (or ``paths``), in parallel for a large tree; then saved.
-        ``parse``: exact names (for ``exact`` only: those files); ``verdict``: whether each
-        file compiles (see ``compute``). One pass over the files, whatever each one needs."""
+        ``parse``: exact names; ``verdict``: whether each file compiles (see ``compute``;
+        a verdict already known for the same bytes is kept when names are parsed later)."""
         wanted = [f.path for f in self.files] if paths is None else list(dict.fromkeys(paths))
-        parsed = set(exact)
         todo: list[Job] = []
         for rel in wanted:
-            names = parse or rel in parsed
+            names = parse
             known = self._facts.get(rel)
             if known is not None and enough(known, names, verdict):
                 continue
@@ -177,8 +175,16 @@ class CodeIndex:
                     self._facts[rel] = cached  # the verdict will be added to these facts
                     self._keys[rel] = key
         for rel, key, found, message in self._compute(todo, verdict):
+            held = self._facts.get(rel)
             if found is None:  # only the verdict was computed: the textual facts still hold
                 found = replace(self._facts[rel], syntax=message, checked=True)
+            elif (
+                held is not None
+                and held.checked
+                and not found.checked
+                and key == self._keys.get(rel)
+            ):
+                found = replace(found, syntax=held.syntax, checked=True)  # same bytes: same verdict
             self._facts[rel] = found
             self._keys[rel] = key
             if key:
