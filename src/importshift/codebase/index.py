@@ -71,6 +71,15 @@ def _summaries(
     return [(module, *_summary(root, module, path, wanted)) for module, path in todo]
 
 
+def _names(stmt: ImportStmt, base: str, module: str, exclude: set[str] | frozenset[str]) -> bool:
+    """Whether an import statement naming ``base`` imports ``module`` (or a name from it
+    other than ``exclude``): ``import module[.x]``, ``from module[.x] import ...``,
+    ``from parent import leaf``."""
+    if dotted.within(base, module):
+        return not stmt.is_from or base != module or any(n not in exclude for n, _ in stmt.names)
+    return base == dotted.parent(module) and any(n == dotted.leaf(module) for n, _ in stmt.names)
+
+
 def _read(full: str) -> bytes | None:
     return read_regular(full)
 
@@ -451,25 +460,16 @@ class CodeIndex:
     ) -> list[str]:
         """Files that import ``module`` (or a name from it other than ``exclude_names``),
         as ``analysis.shims.importers_of`` answers it, from the shared table."""
-        parent, leaf = dotted.parent(module), dotted.leaf(module)
+        parent = dotted.parent(module)
         found: set[str] = set()
         for base, sites in self._by_base().items():
-            inside = dotted.within(base, module)
-            if not inside and base != parent:
+            if not dotted.within(base, module) and base != parent:
                 continue
             for path, stmt in sites:
                 f = self.by_path.get(path)
                 if path in found or (f and f.module and dotted.within(f.module, module)):
                     continue
-                if (
-                    (inside and not stmt.is_from)
-                    or (
-                        inside
-                        and stmt.is_from
-                        and (base != module or any(n not in exclude_names for n, _ in stmt.names))
-                    )
-                    or (base == parent and any(n == leaf for n, _ in stmt.names))
-                ):
+                if _names(stmt, base, module, exclude_names):
                     found.add(path)
         return sorted(found)
 
@@ -482,23 +482,13 @@ class CodeIndex:
         """``importers_of`` asked of ``paths`` alone, without the table of the whole tree:
         for a caller that knows no other file can import ``module`` (every statement that
         imports it spells its last component, so files whose bytes lack it cannot)."""
-        parent, leaf = dotted.parent(module), dotted.leaf(module)
         found = set()
         for path in paths:
             f = self.source_file(path)
             if f.module and dotted.within(f.module, module):
                 continue
             for stmt, base in self.sites(path):
-                inside = dotted.within(base, module)
-                if (
-                    (inside and not stmt.is_from)
-                    or (
-                        inside
-                        and stmt.is_from
-                        and (base != module or any(n not in exclude_names for n, _ in stmt.names))
-                    )
-                    or (base == parent and any(n == leaf for n, _ in stmt.names))
-                ):
+                if _names(stmt, base, module, exclude_names):
                     found.add(path)
                     break
         return sorted(found)
