@@ -39,6 +39,28 @@ def test_symlinks_are_never_followed_or_written_through(tmp_path: pathlib.Path) 
     assert (repo / "app/link.py").is_symlink() and (repo / "app/inner.py").is_symlink()
 
 
+@pytest.mark.posix  # a FIFO
+def test_a_fifo_named_like_a_module_is_skipped_never_waited_on(tmp_path: pathlib.Path) -> None:
+    """Opening a FIFO for reading waits for a writer: plan, shims, doctor and apply would
+    hang. It is listed as skipped, with the reason, by every command that walks the tree."""
+    import subprocess
+    import sys
+
+    make_tree(tmp_path, SMALL_TREE)
+    os.mkfifo(tmp_path / "app" / "pipe.py")
+    for args in (["plan"], ["shims"], ["doctor"], ["apply", "--verify", "none"]):
+        proc = subprocess.run(
+            [sys.executable, "-m", "importshift", "--rules", "rules.yaml", *args],
+            cwd=tmp_path,
+            capture_output=True,
+            text=True,
+            timeout=60,
+        )
+        assert proc.returncode in (0, 1), (args, proc.stdout, proc.stderr)
+        if args == ["plan"]:
+            assert "app/pipe.py: not a regular file (a FIFO, socket or device)" in proc.stdout
+
+
 def test_directory_named_like_a_module(tmp_path: pathlib.Path) -> None:
     make_tree(tmp_path, SMALL_TREE)
     (tmp_path / "app/odd.py").mkdir()

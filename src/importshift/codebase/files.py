@@ -182,8 +182,11 @@ def walk(
     files: list[str] = []
     skipped: list[Skip] = []
     real_root = os.path.realpath(root)
-    for rel, entry_is_link in _entries(root, "", ignore):
+    for rel, entry_is_link, special in _entries(root, "", ignore):
         if include_spec is not None and not include_spec.match_file(rel):
+            continue
+        if special:
+            skipped.append(Skip(rel, "not a regular file (a FIFO, socket or device): not read"))
             continue
         if entry_is_link:
             target = os.path.realpath(os.path.join(root, rel))
@@ -203,7 +206,8 @@ def walk(
     return files, skipped
 
 
-def _entries(root: str, rel_dir: str, ignore: _Ignore) -> Iterator[tuple[str, bool]]:
+def _entries(root: str, rel_dir: str, ignore: _Ignore) -> Iterator[tuple[str, bool, bool]]:
+    """(path, is a symlink, is something other than a regular file) of every place."""
     ignore.load_dir(rel_dir)
     try:
         with os.scandir(os.path.join(root, rel_dir)) as it:
@@ -215,6 +219,7 @@ def _entries(root: str, rel_dir: str, ignore: _Ignore) -> Iterator[tuple[str, bo
         try:
             is_link = entry.is_symlink()
             is_dir = entry.is_dir(follow_symlinks=False)
+            special = not is_link and not is_dir and not entry.is_file(follow_symlinks=False)
         except OSError:
             continue
         if is_dir:
@@ -223,8 +228,11 @@ def _entries(root: str, rel_dir: str, ignore: _Ignore) -> Iterator[tuple[str, bo
             if os.path.exists(os.path.join(entry.path, "pyvenv.cfg")):
                 continue  # a virtual environment
             yield from _entries(root, rel, ignore)
+        elif special:  # a FIFO, a socket, a device: reading one could wait forever
+            if kind_of(entry.name) is not None and not ignore.ignored(rel, False):
+                yield rel, False, True
         elif _wanted(entry.name, entry.path, is_link) and not ignore.ignored(rel, False):
-            yield rel, is_link
+            yield rel, is_link, False
 
 
 def _wanted(name: str, full: str, is_link: bool) -> bool:
