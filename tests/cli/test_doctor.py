@@ -442,11 +442,37 @@ def test_compiled_modules_module_attributes_and_import_hooks(tmp_path: pathlib.P
         "app.py:12:1: cannot import name 'load_all' from 'pkg.loader'",
     ]
     assert "pkg/docs.py" not in result.stderr and "pkg/loader.py" not in result.stderr
+    assert "module(s) exist on disk but were not read" in result.stderr
     assert (
         "note: pkg/extern/__init__.py installs an import hook or writes sys.modules: imports "
         "below it in 1 file(s) are decided at run time and not checked" in result.stderr
     )
     assert "note: pkg/aliases.py installs an import hook" in result.stderr
+
+
+@pytest.mark.posix  # a symlink
+def test_modules_on_disk_that_the_walk_skips_are_not_missing(tmp_path: pathlib.Path) -> None:
+    """A symlinked module and an excluded folder are there for Python: not missing. The
+    symlink is said to be unchecked; an excluded top-level package is outside the roots
+    doctor checks (like a third-party one)."""
+    make_tree(
+        tmp_path,
+        {
+            "rules.yaml": 'version: 1\nexclude: ["legacy/**"]\n',
+            "pkg/__init__.py": "",
+            "pkg/real.py": "X = 1\n",
+            "legacy/__init__.py": "",
+            "legacy/old.py": "Y = 1\n",
+            "app.py": "import pkg.alias\nfrom legacy.old import Y\nimport pkg.nothing\n",
+        },
+    )
+    (tmp_path / "pkg" / "alias.py").symlink_to(tmp_path / "pkg" / "real.py")
+    result = invoke(tmp_path, "-v", "doctor")
+    assert result.exit_code == 1
+    found = [line.strip() for line in result.stdout.splitlines() if line.startswith("  app.py")]
+    assert found == ["app.py:3:1: No module named 'pkg.nothing'"]
+    assert "1 module(s) exist on disk but were not read" in result.stderr
+    assert "): pkg.alias; imports of them are not checked" in result.stderr
 
 
 def test_guarded_imports_are_marked_and_ranked_after_breaking_ones(tmp_path: pathlib.Path) -> None:

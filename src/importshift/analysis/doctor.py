@@ -138,6 +138,8 @@ def examine(
                     "shadowed",
                 )
             )
+    unread = sorted({x.old for x in findings if x.kind == "unread"})
+    findings = [x for x in findings if x.kind != "unread"]
     findings.sort(key=lambda x: (x.path, x.line, x.column, x.kind))
     findings, hooked = _hooked(idx, findings)
     findings, groups = _suggest(idx, findings, learned or {}, since)
@@ -147,6 +149,12 @@ def examine(
         for name in sorted(installed)
     )
     notes += tuple(hooked)
+    if unread:
+        shown = ", ".join(unread[:5]) + (f" and {len(unread) - 5} more" if len(unread) > 5 else "")
+        notes += (
+            f"{len(unread)} module(s) exist on disk but were not read (extension modules, "
+            f"symlinks, excluded paths): {shown}; imports of them are not checked",
+        )
     notes += _off_roots(idx, installed)
     notes += tuple(f"{path}: cannot be read; its imports are not checked" for path in unreadable)
     return Report(tuple(findings), groups, notes, len(files))
@@ -285,8 +293,8 @@ def _check(idx: CodeIndex, f: SourceFile, stmt: scan.ImportStmt, ours: set[str])
         prefix = ".".join(parts[:i])
         if prefix in idx.modules:
             continue
-        if idx.compiled(prefix):
-            return []  # an extension module: it exists, what it binds cannot be read
+        if idx.on_disk(prefix):  # an extension module, a symlink, an excluded path
+            return [Finding(f.path, stmt.line, col, "", prefix, "unread")]
         names = tuple(n for n, _ in stmt.names if n != "*") if stmt.is_from else ()
         if prefix != base:
             names = ()  # a missing package above the module: the names say nothing

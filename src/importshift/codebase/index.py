@@ -299,7 +299,7 @@ class CodeIndex:
         if dotted.join(module, name) in self.modules or name in MODULE_ATTRIBUTES:
             return True
         names = self.bound(module)
-        return names is None or name in names or self.compiled(dotted.join(module, name))
+        return names is None or name in names or self.on_disk(dotted.join(module, name))
 
     def binds_exactly(self, module: str, name: str) -> bool:
         """Like ``binds``, but "anything goes" modules do not count (for writing rules)."""
@@ -320,17 +320,33 @@ class CodeIndex:
     def compiled(self, module: str) -> bool:
         """An extension module (``.so``/``.pyd``) named ``module`` beside our files: it
         exists, and what it binds cannot be read."""
+        parent, leaf = dotted.parent(module), dotted.leaf(module)
+        return any(extension_in(d, leaf, self._listings) for d in self._folders_of(parent))
+
+    def on_disk(self, module: str) -> bool:
+        """``module`` is on disk beside our files although this run did not read it: an
+        extension module, or a file or folder the walk skipped (a symlink, an excluded or
+        git-ignored path). Python imports it; what it binds is not known here."""
+        if self.compiled(module):
+            return True
+        leaf = dotted.leaf(module)
+        names = (f"{leaf}.py", leaf)
+        return any(
+            name in self._listings.get(d, frozenset())
+            for d in self._folders_of(dotted.parent(module))
+            for name in names
+        )
+
+    def _folders_of(self, package: str) -> set[str]:
+        """Folders (absolute) that hold modules of ``package`` ("" for the top level)."""
         if self._folders is None:
             table: dict[str, set[str]] = defaultdict(set)
             for f in self.files:
                 if f.module is not None:
-                    package = f.module if f.is_package else dotted.parent(f.module)
-                    table[package].add(os.path.dirname(os.path.join(self.root, f.path)))
+                    owner = f.module if f.is_package else dotted.parent(f.module)
+                    table[owner].add(os.path.dirname(os.path.join(self.root, f.path)))
             self._folders = table
-        parent, leaf = dotted.parent(module), dotted.leaf(module)
-        return any(
-            extension_in(folder, leaf, self._listings) for folder in self._folders.get(parent, ())
-        )
+        return self._folders.get(package, set())
 
     def shadowed(self) -> list[tuple[str, str]]:
         """(file, the package file that wins) for every ``X.py`` hidden by a package ``X/``."""
