@@ -547,3 +547,26 @@ def test_guarded_imports_are_marked_and_ranked_after_breaking_ones(tmp_path: pat
         ("j.py", ""),  # fails when later() runs
         ("k.py", "try/except ModuleNotFoundError"),
     ]
+
+
+def test_a_stub_alone_is_no_module_and_packages_have_a_path(tmp_path: pathlib.Path) -> None:
+    make_tree(
+        tmp_path,
+        {
+            "rules.yaml": "version: 1\n",
+            "pkg/__init__.py": "",
+            "pkg/only.pyi": "X: int\n",
+            "pkg/both.py": "X = 1\n",
+            "pkg/both.pyi": "X: int\n",
+            "app.py": (
+                "import pkg.only\nfrom pkg.both import X\n"
+                "from pkg import __path__, __builtins__\nfrom pkg.both import __path__\n"
+            ),
+        },
+    )
+    result = invoke(tmp_path, "-v", "doctor")
+    found = [line.strip() for line in result.stdout.splitlines() if line.startswith("  app.py")]
+    assert found == [
+        "app.py:1:1: No module named 'pkg.only' (only a stub: pkg/only.pyi)",
+        "app.py:4:1: cannot import name '__path__' from 'pkg.both'",
+    ]

@@ -291,8 +291,12 @@ def _check(idx: CodeIndex, f: SourceFile, stmt: scan.ImportStmt, ours: set[str])
     parts = base.split(".") if base else []
     for i in range(1, len(parts) + 1):
         prefix = ".".join(parts[:i])
-        if prefix in idx.modules:
+        path = idx.modules.get(prefix)
+        if path is not None and not path.endswith(".pyi"):
             continue
+        if path:  # a stub alone: type checkers read it, the import system does not
+            message = f"No module named '{prefix}' (only a stub: {path})"
+            return [Finding(f.path, stmt.line, col, message, prefix, "module")]
         if idx.on_disk(prefix):  # an extension module, a symlink, an excluded path
             return [Finding(f.path, stmt.line, col, "", prefix, "unread")]
         names = tuple(n for n, _ in stmt.names if n != "*") if stmt.is_from else ()

@@ -48,7 +48,16 @@ _T = TypeVar("_T")
 _R = TypeVar("_R")
 # what the import system sets on every module (``__path__`` on packages only)
 MODULE_ATTRIBUTES = frozenset(
-    {"__name__", "__doc__", "__file__", "__spec__", "__loader__", "__package__", "__cached__"}
+    {
+        "__name__",
+        "__doc__",
+        "__file__",
+        "__spec__",
+        "__loader__",
+        "__package__",
+        "__cached__",
+        "__builtins__",
+    }
 )
 
 
@@ -298,6 +307,9 @@ class CodeIndex:
         and the attributes every module has count)."""
         if dotted.join(module, name) in self.modules or name in MODULE_ATTRIBUTES:
             return True
+        path = self.modules.get(module)
+        if name == "__path__" and (path == "" or (path or "").endswith("__init__.py")):
+            return True  # packages have one
         names = self.bound(module)
         return names is None or name in names or self.on_disk(dotted.join(module, name))
 
