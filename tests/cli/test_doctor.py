@@ -558,9 +558,14 @@ def test_a_stub_alone_is_no_module_and_packages_have_a_path(tmp_path: pathlib.Pa
             "pkg/only.pyi": "X: int\n",
             "pkg/both.py": "X = 1\n",
             "pkg/both.pyi": "X: int\n",
+            "pkg/other.pyi": "from pkg.only import X\n",  # stubs read stubs
+            "pkg/typed/__init__.pyi": "",  # a namespace package at run time
+            "pkg/_ext.pyi": "X: int\n",
+            f"pkg/_ext{importlib.machinery.EXTENSION_SUFFIXES[0]}": b"\x7fELF",
             "app.py": (
                 "import pkg.only\nfrom pkg.both import X\n"
                 "from pkg import __path__, __builtins__\nfrom pkg.both import __path__\n"
+                "import pkg.typed\nfrom pkg._ext import X\n"
             ),
         },
     )

@@ -208,10 +208,10 @@ def test_a_file_that_kills_a_worker_costs_only_itself(
 
     real = facts_module.facts
 
-    def crashing(data: bytes, parse: bool):  # type: ignore[no-untyped-def]
+    def crashing(data: bytes, parse: bool, stub: bool = False):  # type: ignore[no-untyped-def]
         if b"CRASH" in data:
             os._exit(1)
-        return real(data, parse)
+        return real(data, parse, stub)
 
     tree = {f"pkg/m{i}.py": f"X{i} = {i}\n" for i in range(40)}
     tree["pkg/__init__.py"] = ""
@@ -238,11 +238,11 @@ def test_a_worker_killed_once_costs_a_retry_not_a_verdict(
     real = facts_module.facts
     marker = tmp_path / "killed-once"
 
-    def dying(data: bytes, parse: bool):  # type: ignore[no-untyped-def]
+    def dying(data: bytes, parse: bool, stub: bool = False):  # type: ignore[no-untyped-def]
         try:
             os.close(os.open(marker, os.O_CREAT | os.O_EXCL))
         except FileExistsError:
-            return real(data, parse)
+            return real(data, parse, stub)
         os._exit(1)
 
     tree = {f"pkg/m{i}.py": f"X{i} = {i}\n" for i in range(60)}
@@ -256,3 +256,27 @@ def test_a_worker_killed_once_costs_a_retry_not_a_verdict(
     assert marker.exists()
     assert not any(idx.facts(f.path).syntax for f in idx.files)
     assert all(idx.bound(f"pkg.m{i}") == frozenset({f"X{i}"}) for i in range(60))
+
+
+def test_a_cache_written_by_other_code_is_never_read(tmp_path: pathlib.Path) -> None:
+    """The cache holds what this code computed: a cache from another version of it (same
+    format number, other code) is ignored, not trusted."""
+    import marshal
+
+    from importshift.codebase import facts as facts_module
+
+    make_tree(tmp_path, {"pkg/__init__.py": "", "pkg/a.py": "X = 1\n"})
+    old = 1_600_000_000
+    os.utime(tmp_path / "pkg" / "a.py", (old, old))
+    _index(str(tmp_path)).build(parse=True)
+    path = tmp_path / ".migrate" / CACHE_NAME
+    fmt, stamp, entries = marshal.loads(path.read_bytes())
+    assert (fmt, stamp) == (facts_module._FORMAT, facts_module._STAMP)
+    key = next(k for k in entries if k.endswith("a.py"))
+    lie = list(entries[key])
+    lie[3] = facts_module._encode(facts_module.facts(b"Y = 1\n", True))
+    entries[key] = tuple(lie)
+    path.write_bytes(marshal.dumps((fmt, "other code", entries)))
+    assert _index(str(tmp_path)).bound("pkg.a") == frozenset({"X"})
+    path.write_bytes(marshal.dumps((fmt, stamp, entries)))  # the same lie, this code's stamp
+    assert _index(str(tmp_path)).bound("pkg.a") == frozenset({"Y"})  # (so the test can fail)

@@ -292,8 +292,8 @@ def _check(idx: CodeIndex, f: SourceFile, stmt: scan.ImportStmt, ours: set[str])
     for i in range(1, len(parts) + 1):
         prefix = ".".join(parts[:i])
         path = idx.modules.get(prefix)
-        if path is not None and not path.endswith(".pyi"):
-            continue
+        if path is not None and (not _stub_only(idx, prefix, path) or f.path.endswith(".pyi")):
+            continue  # (a stub's imports are read by type checkers, which read stubs)
         if path:  # a stub alone: type checkers read it, the import system does not
             message = f"No module named '{prefix}' (only a stub: {path})"
             return [Finding(f.path, stmt.line, col, message, prefix, "module")]
@@ -319,6 +319,12 @@ def _check(idx: CodeIndex, f: SourceFile, stmt: scan.ImportStmt, ours: set[str])
         for name, _ in stmt.names
         if name != "*" and not idx.binds(base, name)
     ]
+
+
+def _stub_only(idx: CodeIndex, module: str, path: str) -> bool:
+    """``x.pyi`` with no module beside it for the import system. (A folder with only
+    ``__init__.pyi`` is still a namespace package; an extension module wins over both.)"""
+    return path.endswith(".pyi") and not path.endswith("__init__.pyi") and not idx.compiled(module)
 
 
 def _hooked(idx: CodeIndex, findings: list[Finding]) -> tuple[list[Finding], list[str]]:

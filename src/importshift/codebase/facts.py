@@ -18,6 +18,7 @@ skipped. A miss costs only the recomputation.
 from __future__ import annotations
 
 import ast
+import binascii
 import contextlib
 import importlib.util
 import marshal
@@ -30,6 +31,22 @@ from importshift.codebase import scan
 from importshift.codebase.scan import ImportStmt
 
 _FORMAT = 4
+
+
+def _code_stamp() -> str:
+    """A digest of the code that computes facts (this module and the scan): a cache written
+    by another version of it is never read, whatever its format number says."""
+    crc = 0
+    for module_file in (__file__, scan.__file__):
+        try:
+            with open(module_file or "", "rb") as fh:
+                crc = binascii.crc32(fh.read(), crc)
+        except OSError:
+            crc = binascii.crc32((module_file or "?").encode(), crc)
+    return f"{crc:08x}"
+
+
+_STAMP = _code_stamp()
 CACHE_NAME = "facts.v4"
 _RACY_NS = 2_000_000_000
 
@@ -51,8 +68,9 @@ class Facts:
 UNREADABLE = Facts((), frozenset(), frozenset(), (), True, "", True, True, True)
 
 
-def facts(data: bytes, parse: bool) -> Facts:
-    """The facts of one file's bytes (see the module docstring)."""
+def facts(data: bytes, parse: bool, stub: bool = False) -> Facts:
+    """The facts of one file's bytes (see the module docstring); ``stub``: a ``.pyi``
+    file, where an annotation alone declares a name."""
     imports = tuple(scan.imports(data))
     stars = tuple((s.level, s.module) for s in imports if s.is_from and s.names[0][0] == "*")
     if not parse:
@@ -62,7 +80,7 @@ def facts(data: bytes, parse: bool) -> Facts:
         tree = ast.parse(data)
     except (SyntaxError, ValueError, RecursionError, MemoryError) as exc:
         return _broken(imports, data, _message(exc))
-    defined, imported = _top_level(tree)
+    defined, imported = _top_level(tree, stub)
     dynamic = "__getattr__" in defined
     # the grammar holds; whether the compiler accepts it is another question (``compute``)
     return Facts(imports, defined, imported, stars, dynamic, "", True, False, False)
@@ -85,7 +103,7 @@ def _message(exc: BaseException) -> str:
     return f"line 0:0: {type(exc).__name__}: {exc}"
 
 
-def _top_level(tree: ast.Module) -> tuple[frozenset[str], frozenset[str]]:
+def _top_level(tree: ast.Module, stub: bool = False) -> tuple[frozenset[str], frozenset[str]]:
     """(names the top level binds other than by import, names only imports bind), in
     order, through every compound statement (if/try/with/for/while/match) but not into
     functions or classes. A walrus binds (in a comprehension too); an annotation alone, the
@@ -111,7 +129,7 @@ def _top_level(tree: ast.Module) -> tuple[frozenset[str], frozenset[str]]:
                         local = alias.asname or alias.name.partition(".")[0]
                         bound[local] = bound.get(local, True)
                 continue
-            for name in (n for t in _targets(node) for n in _stored(t)):
+            for name in (n for t in _targets(node, stub) for n in _stored(t)):
                 bound[name] = False
             for nested in _blocks(node):
                 visit(nested, False)
@@ -121,11 +139,12 @@ def _top_level(tree: ast.Module) -> tuple[frozenset[str], frozenset[str]]:
     return defined, frozenset(n for n, by_import in bound.items() if by_import)
 
 
-def _targets(node: ast.stmt) -> list[ast.AST]:
+def _targets(node: ast.stmt, stub: bool) -> list[ast.AST]:
     if isinstance(node, ast.Assign):
         return list(node.targets)
     if isinstance(node, ast.AnnAssign):
-        return [node.target] if node.value is not None else []  # ``x: int`` binds nothing
+        # ``x: int`` binds nothing at run time; in a stub it declares ``x``
+        return [node.target] if node.value is not None or stub else []
     if isinstance(node, (ast.AugAssign, ast.For, ast.AsyncFor)):
         return [node.target]
     if isinstance(node, (ast.With, ast.AsyncWith)):
@@ -270,8 +289,8 @@ class FactCache:
                 raw = marshal.load(fh)
         except (OSError, EOFError, ValueError, TypeError):
             return
-        if isinstance(raw, tuple) and len(raw) == 2 and raw[0] == _FORMAT:
-            entries = raw[1]
+        if isinstance(raw, tuple) and len(raw) == 3 and raw[:2] == (_FORMAT, _STAMP):
+            entries = raw[2]
             if isinstance(entries, dict):
                 self.entries = entries
 
@@ -299,7 +318,7 @@ class FactCache:
         try:
             os.makedirs(folder, exist_ok=True)
             with open(tmp, "wb") as fh:
-                marshal.dump((_FORMAT, self.entries), fh)
+                marshal.dump((_FORMAT, _STAMP, self.entries), fh)
             os.replace(tmp, self.path)
             self.dirty = False
             for stale in range(1, _FORMAT):  # caches of earlier formats are never read again
@@ -332,9 +351,10 @@ def compute(
     data = read_regular(full)
     if data is None:
         return key, UNREADABLE, ""
+    stub = full.endswith(".pyi")
     if not verdict:
-        return key, facts(data, parse), ""
-    found = facts(data, parse) if parse else None
+        return key, facts(data, parse, stub), ""
+    found = facts(data, parse, stub) if parse else None
     if found is not None and found.checked:  # the parser already said no
         return key, found, found.syntax
     proven = key is not None and compiled(full, data, *key)

@@ -15,7 +15,7 @@ def top_level_names(path: str) -> set[str] | None:
             data = fh.read()
     except OSError:
         return None
-    found = facts(data, parse=True)
+    found = facts(data, parse=True, stub=path.endswith(".pyi"))
     if found.syntax or found.stars or found.dynamic:
         return None
     return set(found.defined | found.imported)
