@@ -28,6 +28,7 @@ from importshift.analysis.platforms import (
 )
 from importshift.analysis.suggest import Missing, Suggestion, suggest
 from importshift.codebase import scan
+from importshift.codebase.facts import read_regular
 from importshift.codebase.files import PYTHON, kind_of
 from importshift.codebase.index import CodeIndex
 from importshift.core import dotted
@@ -250,11 +251,7 @@ def _syntax(path: str, message: str) -> Finding:
 
 
 def _read(root: str, path: str) -> bytes:
-    try:
-        with open(os.path.join(root, path), "rb") as fh:
-            return fh.read()
-    except OSError:
-        return b""
+    return read_regular(os.path.join(root, path)) or b""
 
 
 def _confirmed(data: bytes, found: list[Finding]) -> list[Finding]:

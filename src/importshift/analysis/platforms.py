@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import ast
 
+from importshift.codebase.facts import TRIES
+
 _POSIX_ONLY = frozenset(
     {
         "posix",
@@ -93,7 +95,6 @@ def _platform_test(test: ast.expr) -> bool:
     )
 
 
-_TRIES: tuple[type[ast.Try], ...] = (ast.Try, getattr(ast, "TryStar", ast.Try))  # 3.11: except*
 _WIDE = {"ImportError", "Exception", "BaseException"}
 CAUGHT_IMPORT_ERROR = "try/except ImportError"
 CAUGHT_MODULE_NOT_FOUND = "try/except ModuleNotFoundError"
@@ -133,7 +134,7 @@ def guards(tree: ast.Module) -> dict[int, str]:
             if isinstance(node, (ast.Import, ast.ImportFrom)):
                 if guard:
                     out[node.lineno] = guard
-            elif isinstance(node, _TRIES):
+            elif isinstance(node, TRIES):
                 visit(node.body, _caught(node) or guard)
                 for handler in node.handlers:
                     visit(handler.body, guard)

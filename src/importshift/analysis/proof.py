@@ -17,10 +17,10 @@ import sys
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from typing import NamedTuple
 
-from importshift.adapters.children import die_with_parent
 from importshift.analysis.uses import ALL, MODULE, PyFinder, Use
 from importshift.codebase.facts import Facts, facts
 from importshift.codebase.files import NEVER_DESCEND
+from importshift.codebase.pool import in_chunks
 from importshift.core import dotted
 from importshift.core.model import FileOutcome
 
@@ -190,30 +190,19 @@ def scan_files(
     shims = dict(shims)
     if jobs <= 1 or len(targets) < _IN_PROCESS_BELOW:
         return _merge([_scan_chunk(root, list(targets), shims, asks)])
-    import multiprocessing
-    from concurrent.futures import ProcessPoolExecutor
-    from concurrent.futures.process import BrokenProcessPool
-
     size = max(64, min(512, len(targets) // (jobs * 8)))  # small enough to balance the load
-    chunks = [list(targets[i : i + size]) for i in range(0, len(targets), size)]
-    method = "fork" if hasattr(os, "fork") and sys.platform.startswith("linux") else "spawn"
-    ctx = multiprocessing.get_context(method)
-    parts: list[Scanned] = []
-    retry: list[Target] = []
-    with ProcessPoolExecutor(jobs, mp_context=ctx, initializer=die_with_parent) as pool:
-        futures = [(c, pool.submit(_scan_chunk, root, c, shims, asks)) for c in chunks]
-        for chunk, future in futures:
-            try:
-                parts.append(future.result())
-            except BrokenProcessPool:
-                retry.extend(chunk)
-    for target in retry:  # one file per fresh worker: find the file that kills it
-        with ProcessPoolExecutor(1, mp_context=ctx, initializer=die_with_parent) as pool:
-            try:
-                parts.append(pool.submit(_scan_chunk, root, [target], shims, asks).result())
-            except BrokenProcessPool:
-                parts.append(_crashed(root, target[0], shims))
+
+    def crashed(target: Target) -> Scanned:
+        return _crashed(root, target[0], shims)
+
+    parts = in_chunks(_scan_one_chunk, root, list(targets), (shims, asks), jobs, size, crashed)
     return _merge(parts)
+
+
+def _scan_one_chunk(
+    root: str, targets: list[Target], shims: dict[str, frozenset[str]], asks: Asks
+) -> list[Scanned]:
+    return [_scan_chunk(root, targets, shims, asks)]
 
 
 def _merge(parts: Iterable[Scanned]) -> Scanned:

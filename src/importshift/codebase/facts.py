@@ -160,14 +160,14 @@ def _blocks(node: ast.stmt) -> list[list[ast.stmt]]:
         return [node.body, node.orelse]
     if isinstance(node, (ast.With, ast.AsyncWith)):
         return [node.body]
-    if isinstance(node, _TRIES):
+    if isinstance(node, TRIES):
         return [node.body, *(h.body for h in node.handlers), node.orelse, node.finalbody]
     if isinstance(node, ast.Match):
         return [case.body for case in node.cases]
     return []
 
 
-_TRIES: tuple[type[ast.Try], ...] = (ast.Try, getattr(ast, "TryStar", ast.Try))  # 3.11: except*
+TRIES: tuple[type[ast.Try], ...] = (ast.Try, getattr(ast, "TryStar", ast.Try))  # 3.11: except*
 
 
 def _walrus(node: ast.stmt) -> list[str]:
@@ -216,16 +216,12 @@ def compiled(full: str, data: bytes, size: int, mtime_ns: int, ctime_ns: int = 0
         return False  # a stub or a script shares no bytecode file with its module
     try:
         cached = importlib.util.cache_from_source(full)
-        fd = os.open(cached, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))  # a FIFO: no wait
-    except (OSError, ValueError, NotImplementedError):
+    except (ValueError, NotImplementedError):
         return False
-    try:
-        st = os.fstat(fd)
-        header = os.read(fd, 16) if stat.S_ISREG(st.st_mode) else b""
-    except OSError:
+    found = _regular(cached, 16)
+    if found is None:
         return False
-    finally:
-        os.close(fd)
+    st, header = found
     written = st.st_mtime_ns
     if len(header) < 16 or header[:4] != importlib.util.MAGIC_NUMBER:
         return False
@@ -369,15 +365,23 @@ def compute(
 
 def read_regular(full: str) -> bytes | None:
     """A regular file's bytes; None for anything else or an error (never blocks)."""
+    found = _regular(full)
+    return None if found is None else found[1]
+
+
+def _regular(path: str, size: int = -1) -> tuple[os.stat_result, bytes] | None:
+    """(stat, the first ``size`` bytes or all) of a regular file; None for a FIFO, a device,
+    a folder or an error. Opened without blocking: a FIFO has no writer to wait for."""
     try:
-        fd = os.open(full, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_BINARY", 0))
+        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_BINARY", 0))
     except OSError:
         return None
     try:
-        if not stat.S_ISREG(os.fstat(fd).st_mode):
+        st = os.fstat(fd)
+        if not stat.S_ISREG(st.st_mode):
             return None
         with os.fdopen(fd, "rb", closefd=False) as fh:
-            return fh.read()
+            return st, fh.read(size)
     except OSError:
         return None
     finally:

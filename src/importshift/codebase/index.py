@@ -16,17 +16,13 @@ Questions it answers:
 
 from __future__ import annotations
 
-import multiprocessing
 import os
 import sys
 from collections import defaultdict
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from concurrent.futures import ProcessPoolExecutor
-from concurrent.futures.process import BrokenProcessPool
 from dataclasses import replace
 from typing import TypeVar
 
-from importshift.adapters.children import die_with_parent
 from importshift.codebase.facts import (
     UNREADABLE,
     FactCache,
@@ -38,6 +34,7 @@ from importshift.codebase.facts import (
     stat_key,
 )
 from importshift.codebase.lookup import extension_in
+from importshift.codebase.pool import in_chunks
 from importshift.codebase.scan import ImportStmt
 from importshift.codebase.summary import Summary, summarize
 from importshift.core import dotted
@@ -66,7 +63,7 @@ def _summary(
 ) -> tuple[bool, Summary | None]:
     """(whether ``wanted`` keeps the file, the summary of the module file)."""
     full = os.path.join(root, path)
-    data = _read(full)
+    data = read_regular(full)
     if not data:
         return True, None
     if wanted is not None and not wanted(data):
@@ -87,10 +84,6 @@ def _names(stmt: ImportStmt, base: str, module: str, exclude: set[str] | frozens
     if dotted.within(base, module):
         return not stmt.is_from or base != module or any(n not in exclude for n, _ in stmt.names)
     return base == dotted.parent(module) and any(n == dotted.leaf(module) for n, _ in stmt.names)
-
-
-def _read(full: str) -> bytes | None:
-    return read_regular(full)
 
 
 Job = tuple[str, "Key | None", bool]  # (path, stat key of facts held, parse)
@@ -177,18 +170,17 @@ class CodeIndex:
         wanted = [f.path for f in self.files] if paths is None else list(dict.fromkeys(paths))
         todo: list[Job] = []
         for rel in wanted:
-            names = parse
             known = self._facts.get(rel)
-            if known is not None and enough(known, names, verdict):
+            if known is not None and enough(known, parse, verdict):
                 continue
             key = stat_key(os.path.join(self.root, rel))
             cached = self.cache.get(rel, key) if key else None
-            if cached is not None and enough(cached, names, verdict):
+            if cached is not None and enough(cached, parse, verdict):
                 self._facts[rel] = cached
                 self._keys[rel] = key
             else:
                 held = known or cached
-                todo.append((rel, self._keys.get(rel, key) if held is not None else None, names))
+                todo.append((rel, self._keys.get(rel, key) if held is not None else None, parse))
                 if known is None and cached is not None:
                     self._facts[rel] = cached  # the verdict will be added to these facts
                     self._keys[rel] = key
@@ -215,51 +207,25 @@ class CodeIndex:
     ) -> Iterator[tuple[str, Key | None, Facts | None, str]]:
         crashed = replace(UNREADABLE, syntax="line 0:0: the parser crashed on this file")
         yield from self._pooled(
+            _chunk,
             todo,
-            lambda chunk: _chunk(self.root, chunk, verdict),
-            (_chunk, self.root, verdict),
+            (verdict,),
             lambda job: (job[0], None, replace(crashed, unreadable=False), ""),
         )
 
     def _pooled(
         self,
+        func: Callable[..., list[_R]],
         todo: list[_T],
-        here: Callable[[list[_T]], list[_R]],
-        there: tuple[Callable[..., list[_R]], str, object],
+        args: tuple[object, ...],
         crashed: Callable[[_T], _R],
     ) -> Iterator[_R]:
-        """``here(todo)``, or for a large tree ``there`` = (function, root, argument) called
-        on chunks in worker processes; a chunk whose worker dies is run again one item per
-        fresh worker, and an item that still kills it gives ``crashed(item)``."""
+        """``func(root, todo, *args)``, in worker processes for a large tree (``pool``)."""
         if self.jobs == 1 or len(todo) < _IN_PROCESS_BELOW or not sys.platform.startswith("linux"):
-            yield from here(todo)
+            yield from func(self.root, todo, *args)
             return
-        func, root, arg = there
-        ctx = multiprocessing.get_context("fork" if hasattr(os, "fork") else "spawn")
         size = max(32, min(512, len(todo) // (self.jobs * 6) or 1))
-        # a worker that dies (killed from outside, or a parser crash) breaks the whole pool:
-        # the unfinished chunks run again in a fresh pool, in smaller pieces, then one item
-        # per fresh worker, where a file that still kills it gives ``crashed``
-        for piece in (size, max(1, size // 8)):
-            chunks = [todo[i : i + piece] for i in range(0, len(todo), piece)]
-            todo = []
-            with ProcessPoolExecutor(
-                self.jobs, mp_context=ctx, initializer=die_with_parent
-            ) as pool:
-                futures = [(c, pool.submit(func, root, c, arg)) for c in chunks]
-                for chunk, future in futures:
-                    try:
-                        yield from future.result()
-                    except BrokenProcessPool:
-                        todo.extend(chunk)
-            if not todo:
-                return
-        for item in todo:
-            with ProcessPoolExecutor(1, mp_context=ctx, initializer=die_with_parent) as pool:
-                try:
-                    yield from pool.submit(func, root, [item], arg).result()
-                except BrokenProcessPool:
-                    yield crashed(item)
+        yield from in_chunks(func, self.root, todo, args, self.jobs, size, crashed)
 
     def save(self) -> None:
         if self._cache is not None:  # never read: nothing to write either
@@ -398,14 +364,11 @@ class CodeIndex:
         """Summaries of those ``modules`` whose bytes pass ``wanted`` (a module-level
         function), computed in parallel for a large tree; returns the modules kept."""
         todo = [(m, p) for m in modules if (p := self.modules.get(m)) and m not in self._summaries]
-        found = list(
-            self._pooled(
-                todo,
-                lambda chunk: _summaries(self.root, chunk, wanted),
-                (_summaries, self.root, wanted),
-                lambda item: (item[0], True, None),  # the parser crashed: no summary
-            )
-        )
+
+        def crashed(item: tuple[str, str]) -> tuple[str, bool, Summary | None]:
+            return item[0], True, None  # the parser crashed: no summary
+
+        found = list(self._pooled(_summaries, todo, (wanted,), crashed))
         kept = [(module, summary) for module, keep, summary in found if keep]
         self._summaries.update(kept)
         return [module for module, _ in kept]
