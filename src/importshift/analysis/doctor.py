@@ -102,48 +102,66 @@ def examine(
             unreadable.append(f.path)
         if facts.syntax:
             findings.append(_syntax(f.path, facts.syntax))
-        found: list[Finding] = []
-        platform_hit = False
-        for stmt in facts.imports:
-            if missing_platform and not stmt.level:
-                platform_hit |= stmt.module.partition(".")[0] in missing_platform
-            found.extend(_check(idx, f, stmt, ours))
-        if found or platform_hit:
-            data = _read(idx.root, f.path)
-            findings.extend(_confirmed(data, found))
-            if platform_hit:
-                for line, col, top in unguarded(data, missing_platform):
-                    findings.append(
-                        Finding(
-                            f.path,
-                            line,
-                            col,
-                            f"'{top}' is not available on {platform} (guard it with "
-                            "try/except ImportError or a sys.platform check)",
-                            top,
-                            "platform",
-                        )
-                    )
-    wanted = {f.path for f in files}
-    for hidden, winner in idx.shadowed():
-        if hidden in wanted:
-            module = idx.source_file(hidden).module or ""
-            findings.append(
-                Finding(
-                    hidden,
-                    1,
-                    1,
-                    f"{hidden} is shadowed by the package {winner}: 'import {module}' "
-                    "never reaches it",
-                    module,
-                    "shadowed",
-                )
-            )
+        findings.extend(_imports(idx, f, facts.imports, ours, platform, missing_platform))
+    findings.extend(_shadowed(idx, {f.path for f in files}))
     unread = sorted({x.old for x in findings if x.kind == "unread"})
     findings = [x for x in findings if x.kind != "unread"]
     findings.sort(key=lambda x: (x.path, x.line, x.column, x.kind))
     findings, hooked = _hooked(idx, findings)
     findings, groups = _suggest(idx, findings, learned or {}, since)
+    notes = _notes(idx, installed, hooked, unread, unreadable)
+    return Report(tuple(findings), groups, notes, len(files))
+
+
+def _imports(
+    idx: CodeIndex,
+    f: SourceFile,
+    imports: Iterable[scan.ImportStmt],
+    ours: set[str],
+    platform: str | None,
+    missing_platform: frozenset[str],
+) -> list[Finding]:
+    """One file's broken imports (confirmed by a parse of the file), and with
+    ``--platform`` its unguarded imports of modules that platform lacks."""
+    found: list[Finding] = []
+    platform_hit = False
+    for stmt in imports:
+        if missing_platform and not stmt.level:
+            platform_hit |= stmt.module.partition(".")[0] in missing_platform
+        found.extend(_check(idx, f, stmt, ours))
+    if not found and not platform_hit:
+        return []
+    data = _read(idx.root, f.path)
+    out = _confirmed(data, found)
+    for line, col, top in unguarded(data, missing_platform) if platform_hit else []:
+        message = (
+            f"'{top}' is not available on {platform} (guard it with "
+            "try/except ImportError or a sys.platform check)"
+        )
+        out.append(Finding(f.path, line, col, message, top, "platform"))
+    return out
+
+
+def _shadowed(idx: CodeIndex, wanted: set[str]) -> list[Finding]:
+    out = []
+    for hidden, winner in idx.shadowed():
+        if hidden in wanted:
+            module = idx.source_file(hidden).module or ""
+            message = (
+                f"{hidden} is shadowed by the package {winner}: 'import {module}' never reaches it"
+            )
+            out.append(Finding(hidden, 1, 1, message, module, "shadowed"))
+    return out
+
+
+def _notes(
+    idx: CodeIndex,
+    installed: frozenset[str],
+    hooked: list[str],
+    unread: list[str],
+    unreadable: list[str],
+) -> tuple[str, ...]:
+    """What was not checked, and why."""
     notes = tuple(
         f"{name}/ is provided by an installed distribution (the folder has no __init__.py): "
         f"imports of {name} are not checked"
@@ -158,7 +176,7 @@ def examine(
         )
     notes += _off_roots(idx, installed)
     notes += tuple(f"{path}: cannot be read; its imports are not checked" for path in unreadable)
-    return Report(tuple(findings), groups, notes, len(files))
+    return notes
 
 
 def _imported_from(idx: CodeIndex, files: list[SourceFile], ours: set[str]) -> list[str]:
