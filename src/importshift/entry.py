@@ -97,6 +97,8 @@ def _fast_check(args: list[str]) -> int | None:
     except KeyboardInterrupt:
         sys.stderr.write("interrupted\n")
         return 130
+    except BrokenPipeError:
+        raise  # the reader of stdout went away: main() ends quietly, with no second run
     except Exception as exc:  # noqa: BLE001 - anything odd: let the full CLI handle and report it
         if "-" in files or "--stdin-filename" in values:  # standard input is spent: no rerun
             sys.stderr.write(f"internal error: {type(exc).__name__}: {exc}\n")

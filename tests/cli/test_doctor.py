@@ -575,3 +575,61 @@ def test_a_stub_alone_is_no_module_and_packages_have_a_path(tmp_path: pathlib.Pa
         "app.py:1:1: No module named 'pkg.only' (only a stub: pkg/only.pyi)",
         "app.py:4:1: cannot import name '__path__' from 'pkg.both'",
     ]
+
+
+@pytest.mark.posix  # symlinks and a FIFO
+def test_what_the_import_system_cannot_load_is_missing(tmp_path: pathlib.Path) -> None:
+    """Only what Python can import counts as there: not a broken link, a folder named
+    x.py, a data file, a FIFO; a folder is a namespace package that binds its submodules
+    only; a folder with only ``__init__.pyi`` too; a stub beside a module the walk skipped
+    is fine. Each verdict is checked against a real import in a subprocess."""
+    import os
+    import subprocess
+
+    make_tree(
+        tmp_path,
+        {
+            "rules.yaml": 'version: 1\nexclude: ["pkg/excl.py"]\n',
+            "pkg/__init__.py": "",
+            "pkg/real.py": "X = 1\n",
+            "pkg/plainfile": "x\n",
+            "pkg/VERSION": "1.0\n",
+            "pkg/datadir/readme.txt": "x\n",
+            "pkg/emptydir/.keep": "",
+            "pkg/typed/__init__.pyi": "Foo: int\n",
+            "pkg/linked.pyi": "X: int\n",
+            "pkg/excl.pyi": "X: int\n",
+            "pkg/excl.py": "X = 1\n",
+            "pkg/nsstub.pyi": "",
+            "pkg/nsstub/.keep": "",
+            "pkg/ns/.keep": "",
+        },
+    )
+    (tmp_path / "pkg" / "broken.py").symlink_to("/nonexistent/t.py")
+    (tmp_path / "pkg" / "dirpy.py").mkdir()
+    (tmp_path / "pkg" / "linked.py").symlink_to(tmp_path / "pkg" / "real.py")
+    os.mkfifo(tmp_path / "pkg" / "fifo.py")
+    statements = {
+        "import pkg.broken": False,
+        "import pkg.dirpy": False,
+        "import pkg.plainfile": False,
+        "from pkg import VERSION": False,
+        "from pkg.emptydir import Foo": False,
+        "import pkg.emptydir.sub": False,
+        "from pkg.datadir import readme": False,
+        "import pkg.fifo": False,
+        "from pkg.typed import Foo": False,
+        "from pkg.typed import __path__": True,
+        "from pkg.ns import __builtins__": False,
+        "from pkg.ns import __path__": True,
+        "import pkg.emptydir": True,
+        "from pkg.linked import X": True,
+        "from pkg.excl import X": True,
+        "import pkg.nsstub": True,
+    }
+    for statement, works in statements.items():
+        real = subprocess.run([sys.executable, "-c", statement], cwd=tmp_path, timeout=60)
+        assert (real.returncode == 0) is works, statement  # the truth, from Python
+        (tmp_path / "app.py").write_text(statement + "\n")
+        result = invoke(tmp_path, "doctor")
+        assert (result.exit_code == 0) is works, (statement, result.stdout)

@@ -48,7 +48,11 @@ def test_a_fifo_named_like_a_module_is_skipped_never_waited_on(tmp_path: pathlib
 
     make_tree(tmp_path, SMALL_TREE)
     os.mkfifo(tmp_path / "app" / "pipe.py")
-    for args in (["plan"], ["shims"], ["doctor"], ["apply", "--verify", "none"]):
+    os.mkfifo(tmp_path / "app" / "stub.pyi")
+    said = "app/pipe.py: not a regular file (a FIFO, socket or device)"
+    for args in (["plan"], ["shims"], ["doctor"], ["apply", "--verify", "none"], ["check"]):
+        if args == ["check"]:
+            args = ["check", "app/pipe.py"]  # named on the command line: refused, not read
         proc = subprocess.run(
             [sys.executable, "-m", "importshift", "--rules", "rules.yaml", *args],
             cwd=tmp_path,
@@ -56,9 +60,14 @@ def test_a_fifo_named_like_a_module_is_skipped_never_waited_on(tmp_path: pathlib
             text=True,
             timeout=60,
         )
+        if args[0] == "check":
+            assert proc.returncode == 2 and "not a regular file" in proc.stderr, proc.stderr
+            continue
         assert proc.returncode in (0, 1), (args, proc.stdout, proc.stderr)
-        if args == ["plan"]:
-            assert "app/pipe.py: not a regular file (a FIFO, socket or device)" in proc.stdout
+        if args == ["shims"]:  # the stub is read for uses: it cannot be, so nothing is proven
+            assert "app/stub.pyi:1 (cannot read it: not a regular file" in proc.stdout
+        else:
+            assert said in proc.stdout + proc.stderr, (args, proc.stdout, proc.stderr)
 
 
 def test_directory_named_like_a_module(tmp_path: pathlib.Path) -> None:
@@ -196,3 +205,26 @@ def test_plan_json_is_what_apply_writes(tmp_path: pathlib.Path) -> None:
     )
     assert written.strip() and written.strip() in diff
     assert json.loads(invoke(tmp_path, "plan", "--format", "json").stdout)["files"] == []
+
+
+@pytest.mark.posix  # a shell pipeline
+@pytest.mark.parametrize(
+    "args",
+    [
+        "check - --stdin-filename app/views.py < app/views.py",
+        "check app/views.py app/models.py",
+        "plan",
+        "--format json doctor",
+    ],
+)
+def test_a_reader_that_goes_away_ends_the_run_quietly(tmp_path: pathlib.Path, args: str) -> None:
+    """``| head`` closes stdout early: no traceback, no 'internal error', no second run."""
+    import subprocess
+    import sys
+
+    make_tree(tmp_path, SMALL_TREE)
+    command = f"{sys.executable} -m importshift --rules rules.yaml {args} | true"
+    proc = subprocess.run(
+        ["sh", "-c", command], cwd=tmp_path, capture_output=True, text=True, timeout=60
+    )
+    assert "Traceback" not in proc.stderr and "internal error" not in proc.stderr, proc.stderr

@@ -221,7 +221,9 @@ def test_a_file_that_kills_a_worker_costs_only_itself(
     monkeypatch.setattr(index_module, "_IN_PROCESS_BELOW", 0)
     idx = _index(str(tmp_path), jobs=2, cache=False)
     idx.build(parse=True)
-    assert idx.facts("pkg/bad.py").syntax == "line 0:0: the parser crashed on this file"
+    assert idx.facts("pkg/bad.py").syntax == (
+        "line 0:0: not checked: its worker process died (a parser crash, or killed)"
+    )
     assert idx.bound("pkg.m7") == frozenset({"X7"})
 
 

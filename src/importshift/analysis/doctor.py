@@ -28,9 +28,9 @@ from importshift.analysis.platforms import (
 )
 from importshift.analysis.suggest import Missing, Suggestion, suggest
 from importshift.codebase import scan
-from importshift.codebase.facts import read_regular
 from importshift.codebase.files import PYTHON, kind_of
-from importshift.codebase.index import CodeIndex
+from importshift.codebase.index import NAMESPACE_ATTRIBUTES, CodeIndex
+from importshift.codebase.regular import read_regular
 from importshift.core import dotted
 from importshift.core.model import SourceFile
 
@@ -265,7 +265,8 @@ def _syntax(path: str, message: str) -> Finding:
         line, col = int(line_col[0]), int(line_col[1])
     except (ValueError, IndexError):
         line, col = 0, 0
-    return Finding(path, max(line, 1), max(col, 1), f"does not parse: {text}", path, "syntax")
+    said = text if text.startswith("not checked:") else f"does not parse: {text}"
+    return Finding(path, max(line, 1), max(col, 1), said, path, "syntax")
 
 
 def _read(root: str, path: str) -> bytes:
@@ -303,23 +304,23 @@ def _check(idx: CodeIndex, f: SourceFile, stmt: scan.ImportStmt, ours: set[str])
     if base.partition(".")[0] not in ours:
         return []  # not ours: the standard library, a third-party or an installed package
     col = stmt.indent + 1
+    stubs = f.path.endswith(".pyi")  # a stub's imports are read by type checkers: stubs count
     parts = base.split(".") if base else []
+    kind = ""
     for i in range(1, len(parts) + 1):
         prefix = ".".join(parts[:i])
-        path = idx.modules.get(prefix)
-        if path is not None and (not _stub_only(idx, prefix, path) or f.path.endswith(".pyi")):
-            continue  # (a stub's imports are read by type checkers, which read stubs)
-        if path:  # a stub alone: type checkers read it, the import system does not
-            message = f"No module named '{prefix}' (only a stub: {path})"
-            return [Finding(f.path, stmt.line, col, message, prefix, "module")]
-        if idx.on_disk(prefix):  # an extension module, a symlink, an excluded path
+        kind = _kind(idx, prefix, stubs)
+        if kind in ("module", "folder"):
+            continue
+        if kind == "unread":  # an extension module, a symlink, an excluded path
             return [Finding(f.path, stmt.line, col, "", prefix, "unread")]
+        path = idx.modules.get(prefix)
+        stub = f" (only a stub: {path})" if path else ""  # the import system skips .pyi
         names = tuple(n for n, _ in stmt.names if n != "*") if stmt.is_from else ()
-        if prefix != base:
+        if prefix != base or stub:
             names = ()  # a missing package above the module: the names say nothing
-        return [
-            Finding(f.path, stmt.line, col, f"No module named '{prefix}'", prefix, "module", names)
-        ]
+        message = f"No module named '{prefix}'{stub}"
+        return [Finding(f.path, stmt.line, col, message, prefix, "module", names)]
     if not stmt.is_from:
         return []
     return [
@@ -332,14 +333,34 @@ def _check(idx: CodeIndex, f: SourceFile, stmt: scan.ImportStmt, ours: set[str])
             "symbol",
         )
         for name, _ in stmt.names
-        if name != "*" and not idx.binds(base, name)
+        if name != "*" and not _binds(idx, base, kind, name, stubs)
     ]
 
 
-def _stub_only(idx: CodeIndex, module: str, path: str) -> bool:
-    """``x.pyi`` with no module beside it for the import system. (A folder with only
-    ``__init__.pyi`` is still a namespace package; an extension module wins over both.)"""
-    return path.endswith(".pyi") and not path.endswith("__init__.pyi") and not idx.compiled(module)
+def _kind(idx: CodeIndex, module: str, stubs: bool) -> str:
+    """What ``import module`` finds: "module" (a file this run read), "folder" (a namespace
+    package), "unread" (a module on disk this run did not read), or "missing". A stub
+    counts only for a stub's imports: for the import system an ``x.pyi`` alone is nothing,
+    a folder with only ``__init__.pyi`` a namespace package, and an extension module wins."""
+    path = idx.modules.get(module)
+    if path == "":
+        return "folder"
+    if path is not None and (stubs or not path.endswith(".pyi")):
+        return "module"
+    found = idx.on_disk(module)
+    return {"file": "unread", "folder": "folder"}.get(found, "missing")
+
+
+def _binds(idx: CodeIndex, module: str, kind: str, name: str, stubs: bool) -> bool:
+    """Whether ``from module import name`` works, ``module`` being of ``kind``."""
+    if kind == "module":
+        return idx.binds(module, name)
+    if kind == "unread":
+        return True  # what it binds is not known: said in a note
+    # a namespace package binds its submodules and a few attributes, nothing else
+    if name in NAMESPACE_ATTRIBUTES:
+        return True
+    return _kind(idx, dotted.join(module, name), stubs) != "missing"
 
 
 def _hooked(idx: CodeIndex, findings: list[Finding]) -> tuple[list[Finding], list[str]]:

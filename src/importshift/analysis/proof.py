@@ -21,6 +21,7 @@ from importshift.analysis.uses import ALL, MODULE, PyFinder, Use
 from importshift.codebase.facts import Facts, facts
 from importshift.codebase.files import NEVER_DESCEND
 from importshift.codebase.pool import in_chunks
+from importshift.codebase.regular import read_source
 from importshift.core import dotted
 from importshift.core.model import FileOutcome
 
@@ -250,8 +251,7 @@ def _scan_files(
     for target in targets:
         path, module, is_package, static = target
         try:
-            with open(os.path.join(root, path), "rb") as fh:
-                data = fh.read()
+            data = read_source(os.path.join(root, path))
         except OSError as exc:
             why = f"cannot read it: {exc.strerror or exc}"
             out.uses.extend(Use(path, 1, m, ALL, why, proof=False) for m in shims)

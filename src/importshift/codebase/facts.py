@@ -23,11 +23,11 @@ import contextlib
 import importlib.util
 import marshal
 import os
-import stat
 import time
 from dataclasses import dataclass, replace
 
 from importshift.codebase import scan
+from importshift.codebase.regular import read_regular, regular
 from importshift.codebase.scan import ImportStmt
 
 _FORMAT = 4
@@ -218,7 +218,7 @@ def compiled(full: str, data: bytes, size: int, mtime_ns: int, ctime_ns: int = 0
         cached = importlib.util.cache_from_source(full)
     except (ValueError, NotImplementedError):
         return False
-    found = _regular(cached, 16)
+    found = regular(cached, 16)
     if found is None:
         return False
     st, header = found
@@ -361,31 +361,6 @@ def compute(
     if message and not base.parsed:
         base = _broken(base.imports, data, message)
     return key, replace(base, syntax=message, checked=True), message
-
-
-def read_regular(full: str) -> bytes | None:
-    """A regular file's bytes; None for anything else or an error (never blocks)."""
-    found = _regular(full)
-    return None if found is None else found[1]
-
-
-def _regular(path: str, size: int = -1) -> tuple[os.stat_result, bytes] | None:
-    """(stat, the first ``size`` bytes or all) of a regular file; None for a FIFO, a device,
-    a folder or an error. Opened without blocking: a FIFO has no writer to wait for."""
-    try:
-        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_BINARY", 0))
-    except OSError:
-        return None
-    try:
-        st = os.fstat(fd)
-        if not stat.S_ISREG(st.st_mode):
-            return None
-        with os.fdopen(fd, "rb", closefd=False) as fh:
-            return st, fh.read(size)
-    except OSError:
-        return None
-    finally:
-        os.close(fd)
 
 
 def stat_key(full: str) -> Key | None:

@@ -30,11 +30,11 @@ from importshift.codebase.facts import (
     Key,
     compute,
     enough,
-    read_regular,
     stat_key,
 )
 from importshift.codebase.lookup import extension_in
 from importshift.codebase.pool import in_chunks
+from importshift.codebase.regular import read_regular
 from importshift.codebase.scan import ImportStmt
 from importshift.codebase.summary import Summary, summarize
 from importshift.core import dotted
@@ -43,7 +43,8 @@ from importshift.core.model import SourceFile
 _IN_PROCESS_BELOW = 400
 _T = TypeVar("_T")
 _R = TypeVar("_R")
-# what the import system sets on every module (``__path__`` on packages only)
+# what the import system sets on every module loaded from a file (a namespace package has
+# NAMESPACE_ATTRIBUTES and ``__path__``; a regular package has ``__path__`` too)
 MODULE_ATTRIBUTES = frozenset(
     {
         "__name__",
@@ -55,6 +56,9 @@ MODULE_ATTRIBUTES = frozenset(
         "__cached__",
         "__builtins__",
     }
+)
+NAMESPACE_ATTRIBUTES = frozenset(
+    {"__name__", "__doc__", "__file__", "__spec__", "__loader__", "__package__", "__path__"}
 )
 
 
@@ -205,7 +209,8 @@ class CodeIndex:
     def _compute(
         self, todo: list[Job], verdict: bool
     ) -> Iterator[tuple[str, Key | None, Facts | None, str]]:
-        crashed = replace(UNREADABLE, syntax="line 0:0: the parser crashed on this file")
+        died = "line 0:0: not checked: its worker process died (a parser crash, or killed)"
+        crashed = replace(UNREADABLE, syntax=died)
         yield from self._pooled(
             _chunk,
             todo,
@@ -277,7 +282,7 @@ class CodeIndex:
         if name == "__path__" and (path == "" or (path or "").endswith("__init__.py")):
             return True  # packages have one
         names = self.bound(module)
-        return names is None or name in names or self.on_disk(dotted.join(module, name))
+        return names is None or name in names or bool(self.on_disk(dotted.join(module, name)))
 
     def binds_exactly(self, module: str, name: str) -> bool:
         """Like ``binds``, but "anything goes" modules do not count (for writing rules)."""
@@ -301,19 +306,33 @@ class CodeIndex:
         parent, leaf = dotted.parent(module), dotted.leaf(module)
         return any(extension_in(d, leaf, self._listings) for d in self._folders_of(parent))
 
-    def on_disk(self, module: str) -> bool:
-        """``module`` is on disk beside our files although this run did not read it: an
-        extension module, or a file or folder the walk skipped (a symlink, an excluded or
-        git-ignored path). Python imports it; what it binds is not known here."""
-        if self.compiled(module):
-            return True
-        leaf = dotted.leaf(module)
-        names = (f"{leaf}.py", leaf)
-        return any(
-            name in self._listings.get(d, frozenset())
-            for d in self._folders_of(dotted.parent(module))
-            for name in names
-        )
+    def on_disk(self, module: str) -> str:
+        """What the import system finds for ``module`` beside our files when this run did
+        not read it (a symlink, an excluded or git-ignored path, an extension module):
+        "file" (a regular module file, a package with ``__init__.py``, an extension module:
+        it exists, what it binds is unknown), "folder" (a namespace package: it binds its
+        submodules only), or "" (nothing importable: a broken link, a FIFO, a data file)."""
+        parent, leaf = dotted.parent(module), dotted.leaf(module)
+        folders = self._dirs_of(parent)
+        for d in folders:
+            base = os.path.join(d, leaf)
+            if (
+                extension_in(d, leaf, self._listings)
+                or os.path.isfile(base + ".py")
+                or os.path.isfile(os.path.join(base, "__init__.py"))
+            ):
+                return "file"
+        return "folder" if any(os.path.isdir(os.path.join(d, leaf)) for d in folders) else ""
+
+    def _dirs_of(self, package: str) -> set[str]:
+        """Folders that hold the modules of ``package``: where our files are, else (for a
+        folder this run did not read) found on disk below its parent's folders."""
+        found = self._folders_of(package)
+        if found or not package:
+            return found
+        leaf = dotted.leaf(package)
+        below = (os.path.join(d, leaf) for d in self._dirs_of(dotted.parent(package)))
+        return {d for d in below if os.path.isdir(d)}
 
     def _folders_of(self, package: str) -> set[str]:
         """Folders (absolute) that hold modules of ``package`` ("" for the top level)."""

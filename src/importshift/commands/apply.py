@@ -70,6 +70,8 @@ def run(
             stale = []
             for o in plan.problems:
                 out.err(f"skipped {o.path}: {o.reason}")
+        for skip in skips:  # what the walk did not read (links, FIFOs): said, not hidden
+            out.err(f"skipped {skip.path}: {skip.reason}")
         if not allow_dirty:
             dirty = git.dirty(rules.root, [c.file.path for c in changes])
             if dirty:

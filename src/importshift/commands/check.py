@@ -15,6 +15,7 @@ from collections import Counter, namedtuple
 from collections.abc import Sequence
 
 from importshift.codebase import files as modules
+from importshift.codebase.regular import read_source
 from importshift.config import locate
 from importshift.config.cache import Cached, load_cached, store
 from importshift.core import prefilter
@@ -276,8 +277,7 @@ def _read(root: str, source: Source) -> bytes:
     if source.data is not None:
         return source.data
     try:
-        with open(os.path.join(root, source.rel), "rb") as fh:
-            return fh.read()
+        return read_source(os.path.join(root, source.rel))
     except OSError as exc:
         raise ImportshiftError(f"cannot read {source.rel}: {exc.strerror or exc}") from None
 

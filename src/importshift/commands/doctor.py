@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Sequence
+from dataclasses import replace
 
 from importshift.adapters.history_git import GitHistory
 from importshift.adapters.interpreter import SubprocessProbe
@@ -30,7 +31,7 @@ def run(
 ) -> int:
     loaded = load(opts, out)
     root = loaded.ruleset.root
-    files, _ = select(loaded, paths)
+    files, skips = select(loaded, paths)
     everything = select(loaded, ())[0] if paths else files
     idx = CodeIndex(root, everything, loaded.index or {}, opts.jobs)
     learned: dict[str, str] = {}
@@ -45,6 +46,8 @@ def run(
         if yes is None:
             out.err(f"warning: could not tell whether {name} is installed; its imports are checked")
     report = doctor.examine(idx, files, platform, learned, installed, since or "")
+    walked = tuple(f"{s.path}: {s.reason}; not checked" for s in skips)  # links, FIFOs
+    report = replace(report, notes=report.notes + walked)
     written = _write(opts, out, loaded.ruleset.moves, report) if write_rules else []
     if opts.format is Format.JSON:
         out.out(json.dumps(render.as_json(report, written), indent=2))
